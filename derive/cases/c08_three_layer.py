@@ -1,0 +1,50 @@
+"""The three-layer network and its delta recursion (003, "backpropagation")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from derive.cases import Case
+from numeric import documents as D
+from numeric.functions import sigmoid
+
+SRC = "003_dbb8e357b1da829d.txt backpropagation"
+SEED = 2022
+SHAPE = (2, 3, 4, 3, 2)  # n, id, h1, h2, od: all different where it matters, so W2^T delta2 fails
+
+
+def three_layer(X0, T, W1, W2, W3):
+    X1 = sigmoid(X0 @ W1)
+    X2 = sigmoid(X1 @ W2)
+    X3 = sigmoid(X2 @ W3)
+    E = 0.5 * np.sum(np.power(X3 - T, 2))
+    return E
+
+
+def point() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(SEED)
+    n, i, h1, h2, o = SHAPE
+    return {"X0": rng.standard_normal((n, i)), "T": rng.uniform(size=(n, o)),
+            "W1": rng.standard_normal((i, h1)), "W2": rng.standard_normal((h1, h2)),
+            "W3": rng.standard_normal((h2, o))}
+
+
+def _as_printed(X0, T, W1, W2, W3):
+    """The delta recursion as printed: W3 and W2 as the post derives them, W1 as it prints it."""
+    grads = dict(D.three_layer_gradients(X0, T, W1, W2, W3))
+    try:
+        grads["W1"] = D.three_layer_dW1_as_printed(X0, T, W1, W2, W3)
+    except ValueError as exc:  # the printed W2^T delta_2 does not multiply: that is the finding
+        grads["W1"] = f"ValueError: {exc}"
+    return grads
+
+
+CASES = (
+    Case(
+        "three-layer", "Three layers and the delta rule", SRC,
+        r"X_1 = f_1(X_0 W_1), X_2 = f_2(X_1 W_2), X_3 = f_3(X_2 W_3), "
+        r"E = \tfrac{1}{2} \lVert X_3 - T \rVert^2, with f_1 = f_2 = f_3 = \sigma",
+        three_layer, ("W1", "W2", "W3"), point,
+        hand=D.three_layer_gradients, as_printed=_as_printed,
+    ),
+)

@@ -1,0 +1,258 @@
+"""The three-way check of a case: symbolic, hand-written and finite differences.
+
+Pipeline of pure stages: trace -> derive by rules -> compile -> elementwise truth ->
+prove -> compare. Each stage's result is kept on the :class:`CaseResult` so reports
+print exactly what was checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from derive import backward as B
+from derive import elementwise as EW
+from derive import expr as E
+from derive.cases import Case, Printed
+from derive.compile import NumpyCode, compile_numpy, lambdify
+from derive.functions import TABLE
+from derive.graph import Graph, from_forward
+from numeric.compare import Comparison, compare
+from numeric.fd import central_gradient, one_sided_gradients
+
+# The documents' own backward passes use central differences with delta = 0.001, whose
+# truncation error delta^2 |f'''| / 6 reaches ~1e-5 relative here; 1e-4 accepts that and
+# nothing more (their real mistakes are factors of 2, 5, or wrong shapes).
+AS_PRINTED_RTOL = 1e-4
+
+# Our finite differences (step cbrt(eps) scaled per entry) carry truncation and round-off
+# errors of ~1e-10 relative to the function's scale; 1e-5 keeps a wide margin even where a
+# gradient entry is small next to the function value.
+FD_RTOL = 1e-5
+
+# Elementwise SymPy grows with every entry; above this many input entries the case is
+# proved on the matrix form only (``derive verify`` proves on a reduced shape instead).
+ELEMENTWISE_MAX_ENTRIES = 200
+
+Arrays = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """One gradient, four ways, and how they compare with the exact value."""
+
+    name: str
+    exact: np.ndarray  # lambdified elementwise SymPy (the ground truth)
+    matrix: np.ndarray  # compiled matrix form
+    fd: np.ndarray
+    hand: np.ndarray | None
+    as_printed: Any  # array, or the error text when the printed code fails
+    vs_matrix: Comparison
+    vs_fd: Comparison
+    vs_hand: Comparison | None
+    vs_printed: Comparison | None
+    proof: EW.Proof | None
+
+    @property
+    def ok(self) -> bool:
+        checks = [self.vs_matrix, self.vs_fd] + ([self.vs_hand] if self.vs_hand else [])
+        return all(c.ok for c in checks) and (self.proof is None or self.proof.proved)
+
+
+@dataclass(frozen=True)
+class PrintedCheck:
+    """A number the documents print: reproduced by their code, and beside the exact value."""
+
+    printed: Printed
+    reproduced: Any
+    exact: Any
+    reproduces: bool
+    max_diff_exact: float
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    graph: Graph
+    backward: B.Backward
+    code: NumpyCode
+    elementwise: EW.Elementwise | None
+    inputs: Arrays
+    steps: dict[str, np.ndarray]
+    forward: dict[str, Any]
+    gradients: dict[str, GradientCheck]
+    printed: tuple[PrintedCheck, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(g.ok for g in self.gradients.values())
+
+    def _repr_html_(self) -> str:
+        from reports.context import render_case_html  # lazy: reports imports derive, not back
+
+        return render_case_html(self)
+
+
+def shapes_of(inputs: Mapping[str, np.ndarray]) -> dict[str, tuple[int, ...]]:
+    return {k: np.shape(v) for k, v in inputs.items()}
+
+
+@cache
+def derivation(case_name: str) -> tuple[Graph, B.Backward, NumpyCode]:
+    """Trace, derive and compile a registered case once per process."""
+    from derive.cases import get
+
+    case = get(case_name)
+    inputs = case.inputs()
+    graph = from_forward(case.forward, shapes_of(inputs), case.wrt)
+    bw = B.derive(graph)
+    return graph, bw, compile_numpy(bw)
+
+
+def step_values(graph: Graph, code: NumpyCode, inputs: Arrays) -> dict[str, np.ndarray]:
+    """Every named step's value at the point (for reports and the documents' formulas)."""
+    from derive.compile import evaluate_numeric
+
+    env = dict(inputs)
+    for s in graph.steps:
+        env[s.name] = evaluate_numeric(s.node, env)
+    return {s.name: env[s.name] for s in graph.steps}
+
+
+def exact_values(ew: EW.Elementwise, wrt: tuple[str, ...], inputs: Arrays) -> tuple[float, Arrays]:
+    """The elementwise SymPy output and gradients, lambdified and evaluated at the point."""
+    names = list(ew.symbols)
+    flat_syms = [s for k in names for s in np.ravel(ew.symbols[k])]
+    flat_vals = [float(v) for k in names for v in np.ravel(inputs[k])]
+    exprs = [ew.output] + [g for w in wrt for g in np.ravel(ew.gradients[w])]
+    with np.errstate(over="ignore", under="ignore"):
+        values = lambdify(flat_syms, exprs)(*flat_vals)
+    out, rest = float(values[0]), list(values[1:])
+    grads: Arrays = {}
+    for w in wrt:
+        n = int(np.size(inputs[w]))
+        grads[w] = np.array(rest[:n], dtype=np.float64).reshape(np.shape(inputs[w]))
+        rest = rest[n:]
+    return out, grads
+
+
+def _has_kinks(graph: Graph) -> bool:
+    for n in E.topological(graph.output):
+        if n.op in ("maximum", "minimum") or (n.op == "fn" and TABLE[n.attrs[0]].kinks):
+            return True
+    return False
+
+
+def _subgradient(f: Callable[..., Any], inputs: Arrays, name: str) -> tuple[Any, Any]:
+    return one_sided_gradients(f, inputs, name)
+
+
+def _call(f: Callable[..., Any] | None, inputs: Arrays) -> Any:
+    if f is None:
+        return None
+    try:
+        with np.errstate(over="ignore"):
+            return f(**{k: np.array(v, copy=True) for k, v in inputs.items()})
+    except Exception as exc:  # noqa: BLE001 - the documents' code may fail; that is a finding
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _compare_printed(value: Any, exact: np.ndarray) -> Comparison:
+    if isinstance(value, str):
+        return Comparison("wrong", "shape", None, float("nan"), float("nan"), (), AS_PRINTED_RTOL,
+                          f"shape: the code as printed fails ({value})")
+    return compare(exact, value, rtol=AS_PRINTED_RTOL)
+
+
+def check_case(case: Case, *, prove: bool = True) -> CaseResult:
+    """Run every stage for one case."""
+    inputs = case.inputs()
+    graph, bw, code = derivation(case.name)
+    entries = sum(int(np.size(v)) for v in inputs.values())
+    ew = None
+    if entries <= ELEMENTWISE_MAX_ENTRIES:
+        ew = EW.ground_truth(graph.output, graph.inputs, graph.wrt)
+    with np.errstate(over="ignore", under="ignore"):
+        matrix = code.backward(**inputs)
+        fwd_matrix = float(np.asarray(code.forward(**inputs)).reshape(()))
+    exact_fwd, exact = exact_values(ew, graph.wrt, inputs) if ew else (fwd_matrix, matrix)
+    hand = _call(case.hand, inputs)
+    printed = _call(case.as_printed, inputs)
+    kinks = _has_kinks(graph)
+    grads: dict[str, GradientCheck] = {}
+    for w in graph.wrt:
+        fd = central_gradient(case.forward, inputs, w)
+        sub = _subgradient(case.forward, inputs, w) if kinks else None
+        h = None if hand is None else np.asarray(hand[w], dtype=np.float64)
+        p = None
+        if isinstance(printed, str):
+            p = printed
+        elif printed is not None and w in printed:
+            p = printed[w]
+        proof = _prove(graph, bw, ew, w) if (prove and case.prove and ew) else None
+        grads[w] = GradientCheck(
+            w, exact[w], np.asarray(matrix[w]), fd, h, p,
+            vs_matrix=compare(exact[w], matrix[w], subgradient=sub),
+            vs_fd=compare(exact[w], fd, subgradient=sub, rtol=FD_RTOL),
+            vs_hand=None if h is None else compare(exact[w], h, subgradient=sub),
+            vs_printed=None if p is None else _compare_printed(p, exact[w]),
+            proof=proof,
+        )
+    forward = {"symbolic": exact_fwd, "matrix": fwd_matrix}
+    if case.as_printed_forward is not None:
+        forward["as_printed"] = _call(case.as_printed_forward, inputs)
+    steps = step_values(graph, code, inputs)
+    printed_checks = tuple(_printed(pc, case, inputs, forward, exact, printed)
+                           for pc in case.printed)
+    return CaseResult(case, graph, bw, code, ew, inputs, steps, forward, grads, printed_checks)
+
+
+def _prove(graph: Graph, bw: B.Backward, ew: EW.Elementwise, w: str) -> EW.Proof:
+    env = dict(ew.symbols)
+    for s in graph.steps:
+        env[s.name] = EW.evaluate(s.node, env)
+    matrix_form = EW.evaluate(bw.gradient(w), env)
+    return EW.prove(w, matrix_form, ew.gradients[w])
+
+
+def _printed(pc: Printed, case: Case, inputs: Arrays, forward: dict[str, Any],
+             exact: Arrays, as_printed: Any) -> PrintedCheck:
+    """Reproduce one printed number with the documents' code, to the digits printed."""
+    if pc.reproduce is not None:
+        reproduced, exact_value = pc.reproduce(inputs), exact.get(pc.what, forward["symbolic"])
+    elif pc.what == "forward":
+        reproduced = forward.get("as_printed", forward["matrix"])
+        exact_value = forward["symbolic"]
+    elif pc.what.endswith("-input"):
+        reproduced = exact_value = inputs[pc.what.removesuffix("-input")]
+    else:
+        reproduced = None if as_printed is None or isinstance(as_printed, str) \
+            else as_printed.get(pc.what)
+        exact_value = exact[pc.what]
+    rep = np.asarray(reproduced, dtype=np.float64)
+    val = np.asarray(pc.value, dtype=np.float64)
+    same = rep.size == val.size and bool(np.all(
+        (np.round(rep.reshape(val.shape), pc.digits) if pc.digits is not None
+         else rep.reshape(val.shape)) == val))
+    ex = np.asarray(exact_value, dtype=np.float64).reshape(-1)
+    diff = float(np.max(np.abs(ex - val.reshape(-1)))) if ex.size == val.size else float("nan")
+    return PrintedCheck(pc, reproduced, exact_value, same, diff)
+
+
+def check(names: list[str] | None = None, *, prove: bool = True,
+          progress: Callable[[str], None] | None = None) -> list[CaseResult]:
+    """Check the named cases (all by default), in the documents' order."""
+    from derive.cases import get, registry
+
+    chosen = [get(n) for n in names] if names else list(registry().values())
+    results = []
+    for case in chosen:
+        if progress:
+            progress(case.name)
+        results.append(check_case(case, prove=prove))
+    return results

@@ -1,0 +1,235 @@
+"""Elementwise SymPy: the ground truth, and the proof that the matrix form equals it.
+
+Every input becomes an array of element symbols (x_11, w_21, ...); the forward graph
+evaluated on them gives the scalar output as one SymPy expression, and ``sympy.diff``
+with respect to every element gives the gradient entry by entry. The matrix-form
+gradient evaluated on the same symbols must agree: the difference simplifies to zero,
+entry by entry, within a time budget.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from derive import expr as E
+from derive.errors import ProofTimeout
+from derive.expr import Node, const_value
+from derive.functions import U, lookup
+
+PROOF_BUDGET_S = 20.0  # seconds per gradient: a pathological expression says "not proved", never hangs
+
+
+class ElementSymbol(sp.Symbol):
+    """x_11 that prints as x_{11}, and w1_21 as w^{(1)}_{21}, in LaTeX."""
+
+    def _latex(self, printer: object) -> str:
+        m = re.fullmatch(r"([A-Za-z]+?)(\d*)_(\d+(?:,\d+)*)", self.name)
+        if not m:
+            return self.name
+        base, layer, idx = m.groups()
+        layer_tex = f"^{{({layer})}}" if layer else ""
+        return f"{base}{layer_tex}_{{{idx}}}"
+
+
+def element_symbols(name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """An object array of real symbols named like the documents' x_11 (1-based)."""
+    base = name.lower()
+    if not shape:
+        return np.array(ElementSymbol(base, real=True), dtype=object)
+    sep = "" if max(shape) < 10 else ","
+    out = np.empty(shape, dtype=object)
+    for idx in np.ndindex(*shape):
+        label = sep.join(str(i + 1) for i in idx)
+        out[idx] = ElementSymbol(f"{base}_{label}", real=True)
+    return out
+
+
+def _obj(x: object) -> np.ndarray:
+    return np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
+
+
+def _number(v: float) -> sp.Expr:
+    """Exact where the float is a short decimal (0.2 -> 1/5), else the float itself."""
+    r = sp.nsimplify(v, rational=False, tolerance=0)
+    return r if isinstance(r, sp.Rational) and abs(float(r) - v) == 0 else sp.Float(v)
+
+
+def _apply(f: Callable[[sp.Expr], sp.Expr], a: np.ndarray) -> np.ndarray:
+    return _obj(np.vectorize(f, otypes=[object])(a)) if a.shape else _obj(f(a[()]))
+
+
+def _binary(f: Callable[[sp.Expr, sp.Expr], sp.Expr], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = np.broadcast_arrays(a, b)
+    return _apply(lambda p: f(*p), _pairs(a, b))
+
+
+def _pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.empty(a.shape, dtype=object)
+    for idx in np.ndindex(*a.shape):
+        out[idx] = (a[idx], b[idx])
+    return out
+
+
+_CMP = {">": sp.Gt, ">=": sp.Ge, "<": sp.Lt, "<=": sp.Le, "==": sp.Eq, "!=": sp.Ne}
+
+
+def evaluate(node: Node, env: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Evaluate an expression on object arrays of SymPy expressions."""
+    memo: dict[int, np.ndarray] = {}
+    for n in E.topological(node):
+        memo[n.uid] = _eval_one(n, [memo[a.uid] for a in n.args], env)
+    return memo[node.uid]
+
+
+def _eval_one(n: Node, a: list[np.ndarray], env: Mapping[str, np.ndarray]) -> np.ndarray:
+    op = n.op
+    if op in ("input", "adjoint"):
+        return _obj(env[n.name])
+    if op == "const":
+        v = const_value(n)
+        if isinstance(v, np.ndarray):
+            return _apply(_number, v.astype(object)) if v.shape else _obj(_number(float(v)))
+        return _obj(_number(v) if not n.name else sp.Integer(int(v)))
+    if op in ("add", "sub", "mul", "div"):
+        f = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}[op]
+        return _obj(f(a[0], a[1]))
+    if op == "neg":
+        return _obj(-a[0])
+    if op == "pow":
+        return _binary(lambda x, y: x**y, a[0], a[1])
+    if op == "matmul":
+        return _obj(np.matmul(a[0], a[1]))
+    if op == "transpose":
+        return np.transpose(a[0], n.attrs[0])
+    if op == "reshape":
+        return a[0].reshape(n.shape)
+    if op in ("sum", "mean"):
+        axes, keep = n.attrs
+        total = _obj(np.sum(a[0], axis=axes, keepdims=keep))
+        if op == "mean":
+            total = _obj(total / sp.Integer(a[0].size // max(total.size, 1)))
+        return _apply(sp.expand, total) if False else total
+    if op == "sum_to":
+        src, dst = a[0], n.shape
+        lead = src.ndim - len(dst)
+        out = src.sum(axis=tuple(range(lead))) if lead else src
+        keep = tuple(i for i, s in enumerate(dst) if s == 1 and out.shape[i] != 1)
+        return _obj(out.sum(axis=keep, keepdims=True)) if keep else _obj(out)
+    if op == "broadcast_to":
+        return np.broadcast_to(a[0], n.shape).copy()
+    if op == "ones":
+        return np.full(n.shape, sp.Integer(1), dtype=object)
+    if op == "fn":
+        name, order = n.attrs
+        row = lookup(name)
+        f = row.sym if order == 0 else (lambda x, d=row.derivative(order): d.subs(U, x))
+        return _apply(f, a[0])
+    if op == "maximum":
+        return _binary(sp.Max, a[0], a[1])
+    if op == "minimum":
+        return _binary(sp.Min, a[0], a[1])
+    if op == "compare":
+        return _binary(_CMP[n.attrs[0]], a[0], a[1])
+    if op == "where":
+        c, x, y = np.broadcast_arrays(a[0], a[1], a[2])
+        out = np.empty(c.shape, dtype=object)
+        for idx in np.ndindex(*c.shape):
+            out[idx] = sp.Piecewise((x[idx], c[idx]), (y[idx], True))
+        return out
+    if op == "logaddexp":
+        return _binary(lambda x, y: sp.log(sp.exp(x) + sp.exp(y)), a[0], a[1])
+    raise NotImplementedError(f"no symbolic evaluation for operation {op!r}")
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    """The scalar output over element symbols and its exact gradient, entry by entry."""
+
+    symbols: dict[str, np.ndarray]
+    output: sp.Expr
+    gradients: dict[str, np.ndarray]
+
+
+def symbols_for(inputs: Mapping[str, Node]) -> dict[str, np.ndarray]:
+    return {k: element_symbols(k, n.shape) for k, n in inputs.items()}
+
+
+def ground_truth(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...]) -> Elementwise:
+    """sympy.diff of the scalar output with respect to every element of every input in wrt."""
+    symbols = symbols_for(inputs)
+    value = evaluate(output, symbols)
+    if value.size != 1:
+        raise ValueError(f"the output must be a scalar, got shape {value.shape}")
+    scalar = value.reshape(())[()]
+    grads = {w: _apply(lambda s: sp.diff(scalar, s), symbols[w]) for w in wrt}
+    return Elementwise(symbols, scalar, grads)
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ProofTimeout after ``seconds`` (SIGALRM; main thread only, else unbounded)."""
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise ProofTimeout(f"not proved within {seconds:g} s")
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Matrix form minus elementwise truth, simplified: zero in every entry, or not."""
+
+    name: str
+    proved: bool
+    entries: int
+    seconds: float
+    message: str
+
+
+def is_zero(e: sp.Expr) -> bool:
+    """Cheapest test first: expand, then cancel, then simplify."""
+    if e == 0:
+        return True
+    for f in (sp.expand, lambda x: sp.cancel(sp.expand(x.rewrite(sp.exp))), sp.simplify):
+        r = f(e)
+        if r == 0:
+            return True
+    return False
+
+
+def prove(name: str, matrix_form: np.ndarray, truth: np.ndarray,
+          budget: float = PROOF_BUDGET_S) -> Proof:
+    """Show matrix_form - truth simplifies to 0 in every entry, within ``budget`` seconds."""
+    t0 = time.perf_counter()
+    if matrix_form.shape != truth.shape:
+        return Proof(name, False, truth.size, 0.0,
+                     f"shape: matrix form {matrix_form.shape}, elementwise {truth.shape}")
+    try:
+        with time_budget(budget):
+            bad = [idx for idx in np.ndindex(*truth.shape)
+                   if not is_zero(sp.sympify(matrix_form[idx]) - truth[idx])]
+    except ProofTimeout as exc:
+        return Proof(name, False, truth.size, time.perf_counter() - t0, str(exc))
+    dt = time.perf_counter() - t0
+    if bad:
+        return Proof(name, False, truth.size, dt, f"entries differ: {bad}")
+    return Proof(name, True, truth.size, dt,
+                 f"matrix form - elementwise = 0 in all {truth.size} entries")

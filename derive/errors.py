@@ -1,0 +1,35 @@
+"""The project's exceptions: one small hierarchy, turned into one line and exit status 2 by the CLI."""
+
+from __future__ import annotations
+
+
+class DeriveError(Exception):
+    """Base class: anything the user can fix (bad input, unknown case, unwritable folder)."""
+
+
+class UnknownCaseError(DeriveError):
+    """A case name that is not in the registry; the message lists the known ones."""
+
+
+class ShapeError(DeriveError):
+    """Shapes that do not fit an operation; messages give expected then actual."""
+
+
+class TraceError(DeriveError):
+    """The tracer met a numpy call it cannot map onto SymPy; the message names the call."""
+
+
+class UserCodeError(DeriveError):
+    """User code raised; the message gives the exception type, its text and file:line."""
+
+
+class InputError(DeriveError):
+    """Bad input data: not finite, wrong type, malformed --shape, missing file or function."""
+
+
+class OutputError(DeriveError):
+    """An output folder that cannot be written, or that holds files we must not overwrite."""
+
+
+class ProofTimeout(DeriveError):
+    """A symbolic simplification did not finish within its time budget."""

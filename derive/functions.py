@@ -1,0 +1,129 @@
+"""The one table of elementary functions: symbolic form, numpy form, LaTeX, derivative.
+
+Adding a function takes one row. The derivative is never typed in by hand: it is
+``sympy.diff`` of the symbolic form (sigmoid carries its own ``fdiff``), and the
+numpy form of every derivative comes from ``lambdify`` in :mod:`derive.compile`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+from numeric import functions as nf
+
+U = sp.Symbol("u", real=True)  # the documents' dummy variable: d sigma / du
+
+
+class sigmoid(sp.Function):  # noqa: N801 - SymPy function classes are lower case by convention
+    """sigma(u) = 1 / (1 + exp(-u)), with the documents' derivative sigma (1 - sigma)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs: object) -> sp.Expr:
+        return 1 / (1 + sp.exp(-arg))
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: object = None) -> str:
+        inner = printer._print(self.args[0])
+        base = rf"\sigma\left({inner}\right)"
+        return base if exp is None else rf"{base}^{{{exp}}}"
+
+
+@dataclass(frozen=True)
+class Elementary:
+    """One row: how a function reads in SymPy, numpy and LaTeX, and where it has kinks."""
+
+    name: str
+    sym: Callable[[sp.Expr], sp.Expr]
+    num: Callable[[np.ndarray], np.ndarray]
+    latex: str  # template with {a} for the argument
+    dlatex: str  # the first derivative, same template
+    kinks: tuple[float, ...] = ()
+    ufuncs: tuple[np.ufunc, ...] = ()  # numpy ufuncs the tracer maps onto this row
+
+    def derivative(self, order: int = 1) -> sp.Expr:
+        """d^k f / du^k as a SymPy expression in ``U``."""
+        return sp.diff(self.sym(U), U, order)
+
+    def to_latex(self, arg: str, order: int = 0) -> str:
+        if order == 0:
+            return self.latex.format(a=arg)
+        if order == 1:
+            return self.dlatex.format(a=arg)
+        return sp.latex(self.derivative(order)).replace("u", arg)
+
+
+def _heaviside(x: np.ndarray) -> np.ndarray:
+    return np.heaviside(x, 0.5)
+
+
+TABLE: dict[str, Elementary] = {
+    e.name: e
+    for e in (
+        Elementary("square", lambda u: u**2, nf.square, r"\left({a}\right)^{{2}}", r"2 {a}"),
+        Elementary(
+            "relu", lambda u: sp.Max(u, 0), nf.relu,
+            r"\max\left({a}, 0\right)", r"H\left({a}\right)", kinks=(0.0,),
+        ),
+        Elementary(
+            "leaky_relu", lambda u: sp.Max(sp.Rational(1, 5) * u, u), nf.leaky_relu,
+            r"\max\left(0.2 {a}, {a}\right)", r"\operatorname{lrelu}'\left({a}\right)",
+            kinks=(0.0,),
+        ),
+        Elementary(
+            "sigmoid", sigmoid, nf.sigmoid,
+            r"\sigma\left({a}\right)", r"\sigma'\left({a}\right)",
+        ),
+        Elementary("exp", sp.exp, np.exp, r"e^{{{a}}}", r"e^{{{a}}}", ufuncs=(np.exp,)),
+        Elementary(
+            "log", sp.log, np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}", ufuncs=(np.log,)
+        ),
+        Elementary(
+            "tanh", sp.tanh, np.tanh, r"\tanh\left({a}\right)",
+            r"\left(1 - \tanh^{{2}}\left({a}\right)\right)", ufuncs=(np.tanh,),
+        ),
+        Elementary(
+            "sqrt", sp.sqrt, np.sqrt, r"\sqrt{{{a}}}", r"\frac{{1}}{{2\sqrt{{{a}}}}}",
+            ufuncs=(np.sqrt,),
+        ),
+        Elementary(
+            "abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{sign}\left({a}\right)",
+            kinks=(0.0,), ufuncs=(np.abs, np.absolute),
+        ),
+        Elementary(
+            "heaviside", sp.Heaviside, _heaviside, r"H\left({a}\right)", r"0", kinks=(0.0,),
+        ),
+        Elementary(
+            "sign", sp.sign, np.sign, r"\operatorname{sign}\left({a}\right)", r"0", kinks=(0.0,),
+            ufuncs=(np.sign,),
+        ),
+    )
+}
+
+
+def lookup(name: str) -> Elementary:
+    """The row for ``name``; a missing row is an error that names the function."""
+    try:
+        return TABLE[name]
+    except KeyError:
+        known = ", ".join(sorted(TABLE))
+        raise KeyError(f"no elementary function {name!r} (known: {known})") from None
+
+
+@cache
+def by_ufunc() -> dict[np.ufunc, str]:
+    """numpy ufunc -> table name, for the tracer."""
+    return {u: e.name for e in TABLE.values() for u in e.ufuncs}
+
+
+def sympy_namespace() -> dict[str, Callable[..., np.ndarray]]:
+    """Names lambdify must resolve to our numpy forms (custom SymPy functions)."""
+    return {"sigmoid": nf.sigmoid, "Heaviside": lambda x, h0=0.5: np.heaviside(x, h0)}

@@ -1,0 +1,1 @@
+"""Numeric (numpy-only) side of derive: functions, finite differences, comparison, documents."""

@@ -1,0 +1,196 @@
+"""Finite-difference gradients and checks used as an independent reference for derivations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+# Optimal relative step for central differences: balances O(h^2) truncation against eps/h
+# round-off, h ~ eps^(1/3) ~ 6.06e-6 (entries are scaled by max(1, |x_i|)).
+FD_REL_STEP = float(np.cbrt(np.finfo(np.float64).eps))
+
+# One-sided differences have O(h) error ~ h * curvature ~ 1e-5 for O(1) curvature; a jump between
+# left and right slopes is called a kink only well above that, relative to max(1, scale).
+KINK_TOL = 1e-3
+
+# Steps for the Taylor-remainder test: five decades, two points per half decade, so a clean
+# power law is visible before round-off takes over at the small end.
+TAYLOR_STEPS = np.logspace(-1, -6, 11)
+
+# A remainder counts as signal (not round-off) only above this multiple of eps * |f|: evaluating
+# f(x + h v) - f(x) loses ~eps * |f| per evaluation, and 1e3 keeps the fit clear of that floor.
+TAYLOR_ROUNDOFF_FACTOR = 1e3
+
+# Steps for the truncation-vs-round-off plot of a scalar central difference.
+ERROR_STEPS = np.logspace(-14, -1, 40)
+
+ScalarFunction = Callable[..., Any]
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _scalar(value: Any) -> float:
+    """Turn f's output (python float, 0-d or size-1 array) into a float; reject non-scalars."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.size != 1:
+        raise ValueError(f"function must return a scalar, got shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def _evaluate(f: ScalarFunction, inputs: Mapping[str, Any], name: str, value: np.ndarray) -> float:
+    """f(**inputs) with inputs[name] replaced; fresh copies so f cannot corrupt later calls."""
+    args = {
+        k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v) for k, v in inputs.items()
+    }
+    args[name] = value.copy()
+    return _scalar(f(**args))
+
+
+def _step(xi: float, rel_step: float) -> float:
+    """Step for one entry, scaled to its magnitude so large entries are not under-perturbed."""
+    return rel_step * max(1.0, abs(xi))
+
+
+def _target(inputs: Mapping[str, Any], name: str) -> np.ndarray:
+    """float64 copy of the differentiated input (the caller's array is never touched)."""
+    return np.array(inputs[name], dtype=np.float64, copy=True)
+
+
+def central_gradient(
+    f: ScalarFunction,
+    inputs: Mapping[str, Any],
+    name: str,
+    *,
+    rel_step: float = FD_REL_STEP,
+) -> np.ndarray:
+    """Per-entry central difference of scalar f(**inputs) w.r.t. inputs[name].
+
+    Uses the exactly representable step (x+h) - (x-h) as denominator. Returns float64 with the
+    input's shape (0-d inputs give a 0-d array).
+    """
+    x = _target(inputs, name)
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xi = float(x[idx])
+        h = _step(xi, rel_step)
+        plus, minus = x.copy(), x.copy()
+        plus[idx], minus[idx] = xi + h, xi - h
+        denom = plus[idx] - minus[idx]
+        grad[idx] = (_evaluate(f, inputs, name, plus) - _evaluate(f, inputs, name, minus)) / denom
+    return grad
+
+
+def one_sided_gradients(
+    f: ScalarFunction,
+    inputs: Mapping[str, Any],
+    name: str,
+    *,
+    rel_step: float = FD_REL_STEP,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Left and right one-sided differences per entry; where they disagree f has a kink."""
+    x = _target(inputs, name)
+    f0 = _evaluate(f, inputs, name, x)
+    left, right = np.zeros_like(x), np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xi = float(x[idx])
+        h = _step(xi, rel_step)
+        plus, minus = x.copy(), x.copy()
+        plus[idx], minus[idx] = xi + h, xi - h
+        left[idx] = (f0 - _evaluate(f, inputs, name, minus)) / (x[idx] - minus[idx])
+        right[idx] = (_evaluate(f, inputs, name, plus) - f0) / (plus[idx] - x[idx])
+    return left, right
+
+
+def kink_mask(left: np.ndarray, right: np.ndarray, *, scale: float) -> np.ndarray:
+    """True where one-sided derivatives differ by more than KINK_TOL * max(1, scale)."""
+    left = np.asarray(left, dtype=np.float64)
+    right = np.asarray(right, dtype=np.float64)
+    return np.abs(left - right) > KINK_TOL * np.maximum(1.0, scale)
+
+
+def _shifted(inputs: Mapping[str, Any], direction: Mapping[str, Any], t: float) -> dict[str, Any]:
+    """inputs + t * direction (float64 copies; inputs without a direction are passed through)."""
+    out = {
+        k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v) for k, v in inputs.items()
+    }
+    for k, v in direction.items():
+        out[k] = np.asarray(inputs[k], dtype=np.float64) + t * np.asarray(v, dtype=np.float64)
+    return out
+
+
+def _default_direction_step(inputs: Mapping[str, Any], direction: Mapping[str, Any]) -> float:
+    """FD_REL_STEP scaled so the largest perturbed entry moves by FD_REL_STEP * max(1, |x|)."""
+    x_max = max((float(np.max(np.abs(inputs[k]), initial=0.0)) for k in direction), default=0.0)
+    v_max = max((float(np.max(np.abs(v), initial=0.0)) for v in direction.values()), default=0.0)
+    return FD_REL_STEP * max(1.0, x_max) / v_max if v_max > 0 else FD_REL_STEP
+
+
+def directional_derivative(
+    f: ScalarFunction,
+    inputs: Mapping[str, Any],
+    direction: Mapping[str, Any],
+    *,
+    h: float | None = None,
+) -> float:
+    """Central difference of f along `direction` (keys: a subset of inputs): ~ grad f . v."""
+    step = _default_direction_step(inputs, direction) if h is None else h
+    plus = _scalar(f(**_shifted(inputs, direction, step)))
+    minus = _scalar(f(**_shifted(inputs, direction, -step)))
+    return (plus - minus) / (2 * step)
+
+
+def _unit_direction(grads: Mapping[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """Random normal direction over the gradient's inputs, scaled to unit total 2-norm."""
+    rng = np.random.default_rng(seed)
+    v = {k: rng.standard_normal(np.shape(g)) for k, g in grads.items()}
+    norm = np.sqrt(sum(float(np.sum(a * a)) for a in v.values()))
+    return {k: a / norm for k, a in v.items()}
+
+
+def taylor_remainder_slope(
+    f: ScalarFunction,
+    inputs: Mapping[str, Any],
+    grads: Mapping[str, Any],
+    *,
+    seed: int = 0,
+    hs: np.ndarray | None = None,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log-log slope of r(h) = |f(x + h v) - f(x) - h g.v| along a random unit direction v.
+
+    r(h) = O(h^2) when g is the gradient (slope ~2, ~3 if f has no curvature along v) and O(h)
+    when it is wrong (slope ~1). Only points with r above TAYLOR_ROUNDOFF_FACTOR * eps * |f| are
+    fitted. Returns (slope, hs, remainders); slope is float('nan') when fewer than two points
+    rise above round-off (e.g. f is linear and g is right), meaning "no evidence either way".
+    """
+    hs = np.array(TAYLOR_STEPS if hs is None else hs, dtype=np.float64)
+    v = _unit_direction(grads, seed)
+    gv = sum(float(np.sum(np.asarray(grads[k], dtype=np.float64) * v[k])) for k in v)
+    f0 = _scalar(f(**_shifted(inputs, v, 0.0)))
+    values = np.array([_scalar(f(**_shifted(inputs, v, float(h)))) for h in hs])
+    remainders = np.abs(values - f0 - hs * gv)
+    floor = TAYLOR_ROUNDOFF_FACTOR * _EPS * np.maximum(abs(f0), np.abs(values))
+    keep = (remainders > floor) & np.isfinite(remainders)
+    if np.count_nonzero(keep) < 2:
+        return float("nan"), hs, remainders
+    slope = np.polyfit(np.log(hs[keep]), np.log(remainders[keep]), 1)[0]
+    return float(slope), hs, remainders
+
+
+def error_vs_step(
+    f: Callable[[float], Any],
+    x: float,
+    exact: float,
+    steps: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """|central difference - exact| for each step (default ERROR_STEPS), for a scalar f.
+
+    Shows truncation error falling as h^2 and round-off rising as eps/h; the minimum sits
+    near FD_REL_STEP.
+    """
+    steps = np.array(ERROR_STEPS if steps is None else steps, dtype=np.float64)
+    errors = np.array(
+        [abs((_scalar(f(x + h)) - _scalar(f(x - h))) / (2 * h) - exact) for h in steps]
+    )
+    return steps, errors
