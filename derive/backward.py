@@ -128,7 +128,8 @@ def _total(contributions: list[tuple[str, Node]]) -> Node:
 
 def _assign(node: Node, contributions: list[tuple[str, Node]]) -> Assignment:
     terms = tuple(_term(via, c) for via, c in contributions)
-    return Assignment(adjoint_name(node.name or "?"), node.name or "?", _total(contributions), terms)
+    name = node.name or "?"
+    return Assignment(adjoint_name(name), name, _total(contributions), terms)
 
 
 def _depends_on(order: list[Node], targets: set[int]) -> set[int]:

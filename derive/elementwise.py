@@ -25,7 +25,8 @@ from derive.errors import ProofTimeout
 from derive.expr import Node, const_value
 from derive.functions import U, lookup
 
-PROOF_BUDGET_S = 20.0  # seconds per gradient: a pathological expression says "not proved", never hangs
+# Seconds per gradient: a pathological expression says "not proved", never hangs.
+PROOF_BUDGET_S = 20.0
 
 
 class ElementSymbol(sp.Symbol):
@@ -131,8 +132,10 @@ def _eval_one(n: Node, a: list[np.ndarray], env: Mapping[str, np.ndarray]) -> np
     if op == "fn":
         name, order = n.attrs
         row = lookup(name)
-        f = row.sym if order == 0 else (lambda x, d=row.derivative(order): d.subs(U, x))
-        return _apply(f, a[0])
+        if order == 0:
+            return _apply(row.sym, a[0])
+        d = row.derivative(order)
+        return _apply(lambda x: d.subs(U, x), a[0])
     if op == "maximum":
         return _binary(sp.Max, a[0], a[1])
     if op == "minimum":

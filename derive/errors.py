@@ -1,4 +1,7 @@
-"""The project's exceptions: one small hierarchy, turned into one line and exit status 2 by the CLI."""
+"""The project's exceptions: one small hierarchy.
+
+The CLI turns each into one line on stderr and exit status 2.
+"""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ TABLE: dict[str, Elementary] = {
         ),
         Elementary(
             "leaky_relu", lambda u: sp.Max(sp.Rational(1, 5) * u, u), nf.leaky_relu,
-            r"\max\left(0.2 {a}, {a}\right)", r"\operatorname{lrelu}'\left({a}\right)",
+            r"\max\left(0.2 {a}, {a}\right)", r"\operatorname{{lrelu}}'\left({a}\right)",
             kinks=(0.0,),
         ),
         Elementary(

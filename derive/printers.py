@@ -137,7 +137,8 @@ class LatexPrinter:
     def _sum_to(self, n: Node) -> str:
         axes = summed_axes(n.args[0].shape, n.shape)
         label = "rows" if axes == (0,) else ",".join(str(a) for a in axes)
-        return rf"\operatorname{{sum}}_{{\text{{{label}}}}}\left({self.doprint(n.args[0], False)}\right)"
+        inner = self.doprint(n.args[0], False)
+        return rf"\operatorname{{sum}}_{{\text{{{label}}}}}\left({inner}\right)"
 
     def _broadcast_to(self, n: Node) -> str:
         return self.doprint(n.args[0], False)
@@ -195,8 +196,7 @@ class NumpyPrinter:
 
     def _p(self, node: Node) -> str:
         s = self.doprint(node, top=False)
-        simple = re.fullmatch(r"[\w.]+(\(.*\))?", s) and not s.startswith("-")
-        return s if simple or node.name else f"({s})"
+        return s if _is_atom(s) or node.name else f"({s})"
 
     def _input(self, n: Node) -> str:
         return n.name or "?"
@@ -299,6 +299,24 @@ class NumpyPrinter:
     def _logaddexp(self, n: Node) -> str:
         a, b = (self.doprint(x, False) for x in n.args)
         return f"np.logaddexp({a}, {b})"
+
+
+def _is_atom(s: str) -> bool:
+    """A name, or one call whose parentheses close at the very end: f(a) is, f(a) * g(b) is not."""
+    m = re.match(r"[\w.]+", s)
+    if not m or s.startswith("-"):
+        return False
+    rest = s[m.end():]
+    if not rest:
+        return True
+    if rest[0] != "(":
+        return False
+    depth = 0
+    for i, c in enumerate(rest):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0:
+            return i == len(rest) - 1
+    return False
 
 
 def to_numpy(node: Node, namespace: dict[str, object] | None = None) -> str:

@@ -133,6 +133,13 @@ class Traced:
     def __lt__(self, o: Any) -> Traced: return Traced(E.compare("<", self.node, as_node(o)))
     def __le__(self, o: Any) -> Traced: return Traced(E.compare("<=", self.node, as_node(o)))
 
+    # Without these, x == 0 would be Python's identity test: a constant False, silently.
+    def __eq__(self, o: object) -> Traced:  # type: ignore[override]
+        return Traced(E.compare("==", self.node, as_node(o)))
+
+    def __ne__(self, o: object) -> Traced:  # type: ignore[override]
+        return Traced(E.compare("!=", self.node, as_node(o)))
+
     __hash__ = object.__hash__
 
     # -- numpy dispatch -----------------------------------------------------

@@ -139,6 +139,8 @@ def _hint(c: float) -> str:
         return " (a factor 2 from a square, or a 1/2 in the loss?)"
     if a > 2 and a == round(a):
         return " (a missing 1/N?)"
+    if a > 1 and 2 * a == round(2 * a):
+        return " (a missing 2/N?)"
     if a < 0.5 and 1 / a == round(1 / a):
         return " (an extra 1/N?)"
     return ""
@@ -363,9 +365,10 @@ def _compare_same(
             "nondifferentiable", "nondifferentiable", message, tol, errors=errors, entries=entries
         )
     worst = tuple(int(i) for i in np.unravel_index(np.argmax(rel_error(ref, cand)), ref.shape))
+    zeros = " (candidate is all zeros)" if not np.any(cand) else ""
     message = (
         f"entries: {len(entries)} of {ref.size} wrong, worst at {worst} "
-        f"(rel error {errors[1]:.3g})" + note
+        f"(rel error {errors[1]:.3g}){zeros}" + note
     )
     return _result("wrong", "entries", message, tol, errors=errors, entries=entries)
 

@@ -472,14 +472,16 @@ def three_layer_gradients(
 
 def three_layer_dW1_as_printed(
     X0: ndarray, T: ndarray, W1: ndarray, W2: ndarray, W3: ndarray
-) -> dict[str, ndarray]:
-    """dE/dW1 = [W2^T delta2 o f1'(X0 W1)] X0^T as printed in 003 "backpropagation" (w.r.t. W1).
+) -> ndarray:
+    """dE/dW1 = [W2^T delta2 o f1'(X0 W1)] X0^T as printed in 003 "backpropagation".
+
+    Returns the bare array (one gradient, slotted into three_layer_gradients' dict by callers).
 
     Wrong order on both products (should be X0^T [(delta2 W2^T) o f1']); for general shapes
     numpy raises ValueError (matmul core-dimension mismatch), which callers diagnose as "shape".
     """
     d = _three_layer_deltas(X0, T, W1, W2, W3)
-    return {"W1": (W2.T @ d["delta2"] * doc_sigmoid_prime(X0 @ W1)) @ X0.T}
+    return (W2.T @ d["delta2"] * doc_sigmoid_prime(X0 @ W1)) @ X0.T
 
 
 # --- 002 "Solving XOR with a Neural Network" -------------------------------------------------

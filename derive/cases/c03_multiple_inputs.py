@@ -1,4 +1,7 @@
-"""Several inputs: sigma(x + y) and sigma(x * y) (000 §1.2.6, 002 "Functions with Multiple Inputs")."""
+"""Several inputs: sigma(x + y) and sigma(x * y).
+
+Source: 000 §1.2.6, 002 "Functions with Multiple Inputs".
+"""
 
 from __future__ import annotations
 

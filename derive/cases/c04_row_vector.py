@@ -1,4 +1,7 @@
-"""A row vector through a weighted sum: sigma(X @ W) (000 §1.2.7, 002 "Functions with Multiple Vector Inputs")."""
+"""A row vector through a weighted sum: sigma(X @ W).
+
+Source: 000 §1.2.7, 002 "Functions with Multiple Vector Inputs".
+"""
 
 from __future__ import annotations
 

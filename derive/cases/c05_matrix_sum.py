@@ -1,4 +1,7 @@
-"""Matrices: L = sum(sigma(X @ W)) (000 §1.2.8, 002 "Computational Graph with Two 2D Matrix Inputs")."""
+"""Matrices: L = sum(sigma(X @ W)).
+
+Source: 000 §1.2.8, 002 "Computational Graph with Two 2D Matrix Inputs".
+"""
 
 from __future__ import annotations
 

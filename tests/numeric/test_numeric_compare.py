@@ -53,6 +53,7 @@ def test_scaled() -> None:
     assert len(result.entries) == REF.size
     quarter = compare(REF, REF / 4)
     assert (quarter.diagnosis, quarter.factor) == ("scaled", 0.25)
+    assert compare(REF, 2.5 * REF).message == "scaled by 2.5 (a missing 2/N?)"
     odd = compare(REF, 1.37 * REF)
     assert odd.diagnosis == "scaled" and odd.factor == pytest.approx(1.37)
 

@@ -1,0 +1,85 @@
+"""``derive report``: check every case and claim, then write the HTML page and the LaTeX/PDF.
+
+Progress goes to stderr, case by case; where the files went and a short summary go to
+stdout. Exit status 0 when every case agrees, 1 when one does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from reports.build import FORMATS, parse_formats, preflight, write_report
+
+DEFAULT_FORMATS = ",".join(FORMATS)
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "report",
+        help="write the HTML page and the LaTeX/PDF document of every derivation",
+        description="Check every case and every claim of the documents, then write "
+                    "DIR/index.html (self-contained, works offline), DIR/derivations.tex and, "
+                    "when TeX is installed, DIR/derivations.pdf.",
+    )
+    parser.add_argument("--out", metavar="DIR", default="report", type=Path,
+                        help="output folder (default: report); an earlier report there is "
+                             "replaced, any other non-empty folder is refused")
+    parser.add_argument("--format", metavar="LIST", default=None,
+                        help=f"comma-separated, from {DEFAULT_FORMATS} (default: all; pdf only "
+                             "when pdflatex is installed)")
+    parser.add_argument("--no-prove", action="store_true",
+                        help="skip the symbolic proofs (faster; the numeric checks still run)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _formats(args: argparse.Namespace) -> set[str]:
+    """The formats asked for; pdf is dropped from the default, with a note, if TeX is missing."""
+    if args.format is not None:
+        return parse_formats(args.format)
+    formats = parse_formats(DEFAULT_FORMATS)
+    if shutil.which("pdflatex") is None:
+        formats.discard("pdf")
+        print("derive report: pdflatex not found, so no PDF (install TeX Live, e.g. apt-get "
+              "install texlive-latex-recommended, to get one)", file=sys.stderr)
+    return formats
+
+
+def run(args: argparse.Namespace) -> int:
+    from derive.check import check
+    from derive.claims import check_claims
+
+    t0 = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if not args.quiet:
+            print(f"[{time.perf_counter() - t0:5.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    formats = preflight(args.out, _formats(args))  # fail before minutes of checking
+    results = check(prove=not args.no_prove, progress=lambda name: say(f"checking {name}"))
+    say("checking the documents' claims")
+    claims = check_claims({r.case.name: r for r in results})
+    written = write_report(results, claims, args.out, formats, progress=say)
+    for kind, path in written.items():
+        if kind != "figures":
+            print(f"wrote {path}")
+    print(summary_line(results, claims))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def summary_line(results: list[Any], claims: list[Any]) -> str:
+    ok = sum(r.ok for r in results)
+    comps = [c for r in results for g in r.gradients.values()
+             for c in (g.vs_matrix, g.vs_fd, g.vs_hand) if c is not None]
+    wrong = [c for c in claims if c.verdict == "wrong"]
+    failing = [r.case.name for r in results if not r.ok]
+    text = (f"{len(results)} cases checked, {ok} agree ({sum(c.ok for c in comps)} of "
+            f"{len(comps)} comparisons); {len(wrong)} of the documents' {len(claims)} claims "
+            "found wrong")
+    return text + (f"; disagreements in: {', '.join(failing)}" if failing else "")

@@ -1,0 +1,147 @@
+"""``derive verify FILE.py``: check a user's own hand-written gradients.
+
+Prints the traced forward and the derived gradient, then one line per gradient (verdict,
+diagnosis, largest error). ``--json`` prints the machine contract instead, ``--html`` writes
+a page, ``--fix`` prints the right gradients and a backward to paste. Exit status: 0 every
+checked gradient right, 1 any wrong, 2 could not check (one line on stderr, from reports.cli).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+HELP = "check your own numpy forward/backward pair"
+
+DESCRIPTION = """\
+Check the gradients of your own numpy code. FILE.py defines:
+
+  forward(**arrays)   plain numpy code returning a scalar (a float or a 0-d array)
+  backward(**arrays)  returns a dict {argument name: gradient array}; only the names it
+                      returns are checked, the other arguments are constants (targets, data)
+  SHAPES = {"X": (3, 3), "W": (3, 2)}
+                      the shape of every argument (or --shape X=3x3, which overrides it)
+  inputs(rng)         optional: returns some or all arrays (targets, one-hot labels, a point
+                      on a kink) from a numpy Generator; the rest are standard-normal draws
+
+forward runs on symbolic arrays; its gradient is derived by the chain rule in matrix form,
+compiled to numpy and compared with backward entry by entry at --points random points, and
+validated by finite differences of forward. A numpy call the tracer cannot map is named, and
+the verdict then comes from finite differences alone (numeric only).
+"""
+
+EPILOG = """\
+verdicts: ok, wrong (diagnosed: scaled, sign, transposed, shape, collapsed, missing-sum,
+entries), nondifferentiable (a point on a kink: any subgradient passes).
+
+examples:
+  derive verify examples/two_layer_as_printed.py
+  derive verify my_net.py --shape X=64x10 --shape y=64x1 --points 5
+  derive verify my_net.py --json
+  derive verify my_net.py --fix
+  derive verify my_net.py --html verify.html
+
+exit status: 0 every checked gradient right, 1 any wrong, 2 could not check (one line on stderr)
+"""
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("verify", help=HELP, description=DESCRIPTION, epilog=EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", metavar="FILE.py", help="your module: forward, backward, SHAPES")
+    p.add_argument("--forward", default="forward", metavar="NAME",
+                   help="name of the forward function (default: forward)")
+    p.add_argument("--backward", default="backward", metavar="NAME",
+                   help="name of the backward function (default: backward)")
+    p.add_argument("--shape", action="append", default=[], metavar="N=AxB",
+                   help="shape of argument N, e.g. X=3x2, b=3, x=scalar (repeatable)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
+    p.add_argument("--points", type=int, default=3, metavar="K",
+                   help="number of random points (default 3)")
+    p.add_argument("--fd", choices=("sample", "all"), default="sample",
+                   help="finite differences per entry on a sample of entries (default) or on "
+                        "all of them")
+    p.add_argument("--prove", action=argparse.BooleanOptionalAction, default=None,
+                   help="prove the matrix form against elementwise SymPy at a reduced shape "
+                        "(default: when that shape is small)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the result as JSON only")
+    out.add_argument("--fix", action="store_true",
+                     help="print the right gradients and a backward to paste")
+    p.add_argument("--html", metavar="OUT.html", help="also write a self-contained HTML page")
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from derive.usermodule import load, parse_shapes
+    from derive.verify import verify_module
+
+    _tolerant_stdout()
+    shapes = parse_shapes(args.shape)
+    target = None
+    if args.html:
+        from reports.verify_html import check_target
+
+        target = check_target(args.html)
+    module = load(args.file)
+    result = verify_module(module, args.forward, args.backward, shapes, seed=args.seed,
+                           points=args.points, fd=args.fd, prove=args.prove)
+    if target is not None:
+        from reports.verify_html import write
+
+        write(result, target)
+    if args.json:
+        print(json.dumps(result.to_json(), sort_keys=True))
+    else:
+        print(human(result, html=str(target) if target else None))
+        if args.fix:
+            from derive.fix import fix_text
+
+            print(fix_text(result))
+    return 0 if result.ok else 1
+
+
+def _tolerant_stdout() -> None:
+    """Math symbols on a terminal that cannot show them become '?', never an error."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="replace")
+        except (ValueError, OSError):
+            pass
+
+
+def human(result: Any, html: str | None = None) -> str:
+    """The terminal report: traced forward, derivation, then one line per gradient."""
+    from derive import fix
+    from derive.usermodule import shapes_text
+
+    head = f"derive verify {result.label}".rstrip()
+    lines = [f"{head}: {result.points} points (seed {result.seed}) at {shapes_text(result.shapes)}"]
+    d = result.traced
+    if d is None:
+        lines += ["", (f"not traced: {result.fallback_text}; every verdict below comes from "
+                       "finite differences alone (numeric only)")]
+    else:
+        consts = f" ({', '.join(result.constants)} constant)" if result.constants else ""
+        lines += ["", f"forward, traced{consts}:"]
+        lines += [f"  {s}" for s in fix.forward_lines(d.backward)]
+        pretty = fix.forward_pretty(result)
+        if pretty:
+            lines.append(f"  elementwise (SymPy, at {shapes_text(result.proof_shapes or {})}):")
+            lines += [f"    {p}" for p in pretty.splitlines()]
+        lines += ["", "derived gradient (matrix form, by the chain rule):"]
+        lines += [f"  {s}" for s in fix.derivation_lines(d.backward)]
+        if result.proof_note:
+            lines.append(f"  proof: {result.proof_note}")
+    first = next(iter(result.gradients.values()))
+    checked = f"checked: every entry of your backward at {result.points} points; {first.validation}"
+    lines += ["", checked, "", *result.lines()]
+    tail = " (run with --fix for the right ones)" if not result.ok and d is not None else ""
+    lines.append(result.summary() + tail)
+    if html:
+        lines.append(f"wrote {html}")
+    return "\n".join(lines)

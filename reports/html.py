@@ -1,0 +1,68 @@
+"""The HTML environment: autoescaped Jinja, math converted from the one LaTeX source.
+
+Templates call ``| inline`` and ``| display`` on LaTeX strings and ``| mixed`` on text
+segments; everything else they print is escaped. SVG figures are our own output and are
+marked safe where they are placed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from reports.mathml import to_mathml
+
+
+def _templates_dir() -> Path:
+    """Installed wheels carry the templates as reports/templates; a source checkout keeps them
+    at the top level beside reports/ (pyproject maps one onto the other)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "templates"
+    return packaged if packaged.is_dir() else here.parent / "templates"
+
+
+TEMPLATES = _templates_dir()
+
+
+def inline(tex: str) -> Markup:
+    return Markup(to_mathml(tex))
+
+
+def display(tex: str) -> Markup:
+    return Markup(f'<div class="eq">{to_mathml(tex, display=True)}</div>')
+
+
+def mixed(segments: Sequence[Mapping[str, str]]) -> Markup:
+    """Text and math segments (see reports.context.mixed) as one line of HTML."""
+    return Markup("").join(
+        inline(s["value"]) if s["kind"] == "math" else escape(s["value"]) for s in segments)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(inline=inline, display=display, mixed=mixed)
+    return env
+
+
+def render_html(context: Mapping[str, Any]) -> str:
+    """The whole report page."""
+    return environment().get_template("report.html.j2").render(**context)
+
+
+def render_fragment(case: Mapping[str, Any], figures: Mapping[str, Mapping[str, Any]]) -> str:
+    """One case as an HTML fragment with its own styles (for Jupyter)."""
+    macros = environment().get_template("_macros.html.j2").module
+    return str(macros.fragment(case, figures))  # type: ignore[attr-defined]

