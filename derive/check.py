@@ -97,6 +97,11 @@ class CaseResult:
 
         return render_case_html(self)
 
+    def _repr_latex_(self) -> str:
+        from reports.context import render_case_latex  # lazy: reports imports derive, not back
+
+        return render_case_latex(self)
+
 
 def shapes_of(inputs: Mapping[str, np.ndarray]) -> dict[str, tuple[int, ...]]:
     return {k: np.shape(v) for k, v in inputs.items()}

@@ -143,6 +143,8 @@ def check_claim(claim: Claim, results: Mapping[str, CaseResult]) -> ClaimResult:
         return ClaimResult(claim, "wrong", "shape", f"shape: the printed product is undefined "
                            f"({error})", correct_latex, truth=truth)
     if claim.approx is not None:
+        if claimed.size == truth.size:  # a column of outputs against the printed list of 0/1
+            claimed = claimed.reshape(truth.shape)
         ok = bool(np.all(np.abs(claimed - truth) <= SATURATION_ATOL))
         msg = (f"every value within {SATURATION_ATOL:g} of the printed 0/1" if ok
                else f"values {np.round(claimed, 6).tolist()} are not ~ {truth.tolist()}")

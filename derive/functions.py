@@ -58,7 +58,9 @@ class Elementary:
             return self.latex.format(a=arg)
         if order == 1:
             return self.dlatex.format(a=arg)
-        return sp.latex(self.derivative(order)).replace("u", arg)
+        # a placeholder symbol, so that only the argument is replaced (not the u of \mu, \sum)
+        slot = sp.Symbol("zzarg", real=True)
+        return sp.latex(self.derivative(order).subs(U, slot)).replace("zzarg", arg)
 
 
 def _heaviside(x: np.ndarray) -> np.ndarray:
@@ -95,14 +97,14 @@ TABLE: dict[str, Elementary] = {
             ufuncs=(np.sqrt,),
         ),
         Elementary(
-            "abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{sign}\left({a}\right)",
+            "abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{{sign}}\left({a}\right)",
             kinks=(0.0,), ufuncs=(np.abs, np.absolute),
         ),
         Elementary(
             "heaviside", sp.Heaviside, _heaviside, r"H\left({a}\right)", r"0", kinks=(0.0,),
         ),
         Elementary(
-            "sign", sp.sign, np.sign, r"\operatorname{sign}\left({a}\right)", r"0", kinks=(0.0,),
+            "sign", sp.sign, np.sign, r"\operatorname{{sign}}\left({a}\right)", r"0", kinks=(0.0,),
             ufuncs=(np.sign,),
         ),
     )

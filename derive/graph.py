@@ -64,10 +64,10 @@ class Graph:
 def step_args(node: Node) -> tuple[str, ...]:
     """The named values (inputs or earlier steps) that a step's expression reads."""
     found: list[str] = []
-    stack = list(node.args)
+    stack = list(reversed(node.args))  # depth first, left to right: the order a reader reads
     seen: set[int] = set()
     while stack:
-        n = stack.pop(0)
+        n = stack.pop()
         if n.uid in seen:
             continue
         seen.add(n.uid)
@@ -75,7 +75,7 @@ def step_args(node: Node) -> tuple[str, ...]:
             if n.name not in found:
                 found.append(n.name)
             continue
-        stack.extend(n.args)
+        stack.extend(reversed(n.args))
     return tuple(found)
 
 
@@ -91,8 +91,25 @@ def _letter(node: Node, is_output: bool) -> str:
     if node.op == "mul":
         return r"\mu"
     if node.op == "fn":
-        return lookup(node.attrs[0]).to_latex("u").split(r"\left(")[0] or "f"
+        return _fn_letter(node.attrs[0])
     return "f"
+
+
+# Table functions whose LaTeX is not one-argument ``\name(u)`` get an operator name; the
+# derivative's label in functions.TABLE uses the same short name (lrelu').
+_OPERATOR_NAMES = {"leaky_relu": "lrelu"}
+
+
+def _fn_letter(name: str) -> str:
+    r"""sigma -> \sigma; relu -> \operatorname{relu} (its LaTeX \max(u, 0) has two arguments)."""
+    row = lookup(name)
+    head, sep, tail = row.to_latex("u").partition(r"\left(u\right)")
+    if sep and not tail:
+        return head or "f"
+    if row.to_latex("u").startswith(r"\left"):
+        return "f"  # (u)^2, |u|: brackets around the argument, no name of its own
+    short = _OPERATOR_NAMES.get(name, name)
+    return rf"\operatorname{{{short.replace('_', '')}}}"
 
 
 def build(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...]) -> Graph:

@@ -1,0 +1,114 @@
+"""``derive show CASE``: one case's derivation printed in the terminal.
+
+The graph of named steps, each chain-rule factor with the shapes under it (the slides'
+(3x2) ⊙ (3x2) then @ (2x3) → (3x3)), the gradient in matrix form, the gradient written out
+elementwise (SymPy's pretty printer, while small), and the proof line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "show", help="print one case's derivation in the terminal",
+        description="Print the derivation of one case: the graph of steps, each chain-rule "
+                    "factor with its shapes, every gradient in matrix form and elementwise, and "
+                    "the proof that the two agree. `derive list` gives the names.")
+    parser.add_argument("case", metavar="CASE", help="a case name from `derive list`")
+    parser.add_argument("--no-prove", action="store_true",
+                        help="skip the symbolic proof (faster)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "x".join(map(str, shape)) or "scalar"
+
+
+def _indent(text: str, pad: str = "    ") -> list[str]:
+    return [pad + line for line in text.splitlines()]
+
+
+def show_lines(result: Any) -> list[str]:
+    """Everything `derive show` prints for one checked case."""
+    from derive import fix
+    from derive.backward import adjoint_name
+    from reports.context import _step_symbols, term_context
+
+    case, graph, bw = result.case, result.graph, result.backward
+    shapes = ", ".join(f"{k} {_shape(v.shape)}" for k, v in graph.inputs.items())
+    out = [f"{case.name}: {case.title}", f"source: {case.source}", "", case.statement, "",
+           f"inputs: {shapes}; gradients with respect to {', '.join(graph.wrt)}",
+           "layout: a gradient has the shape of its variable", "",
+           "graph of steps (forward):"]
+    for s in graph.steps:
+        args = ", ".join(s.args)
+        out.append(f"  {s.name} = {fix.to_text(s.node)}    [{s.name}: {_shape(s.shape)}; "
+                   f"reads {args}]")
+    out += ["", "chain rule, backward, one factor at a time:"]
+    for a in bw.assignments:
+        out.append(f"  {fix.assignment_line(a)}    [{_shape(a.shape)}]")
+        for t in a.terms:
+            tc = term_context(t, a)
+            factor = f"factor ∂{t.via}/∂{a.of} = {fix.to_text(t.factor)}; " \
+                if t.factor is not None and t.combine in ("hadamard", "right", "left") else ""
+            out.append(f"      via {t.via}: {factor}shapes {tc['shapes']}")
+    abbreviations = _step_symbols(result) if result.elementwise is not None else None
+    for w in graph.wrt:
+        g = result.gradients[w]
+        out += ["", f"{fix.name_text(adjoint_name(w))}, matrix form:",
+                f"  {fix.name_text(adjoint_name(w))} = {fix.to_text(bw.gradient(w))}"]
+        out += elementwise_lines(result, w, abbreviations)
+        if g.proof is not None:
+            mark = "proved" if g.proof.proved else "NOT proved"
+            out.append(f"  proof: {mark}: {g.proof.message} ({g.proof.seconds:.2f} s)")
+        verdicts = [(label, c) for label, c in (("matrix form", g.vs_matrix),
+                    ("finite differences", g.vs_fd), ("hand-written", g.vs_hand),
+                    ("as printed", g.vs_printed)) if c is not None]
+        out.append("  check at the documents' point: " + "; ".join(
+            f"{label} {c.verdict}" + (f" ({c.diagnosis})" if c.diagnosis else "")
+            for label, c in verdicts))
+    return out
+
+
+def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
+    """The gradient entry by entry, in the step symbols (n1_11 for N1), as 000 §1.2.8 does."""
+    import numpy as np
+    import sympy as sp
+
+    from derive import fix
+    from reports.context import ELEMENTWISE_MAX_SHOWN, _SigmaPrime, fold_sigma_prime
+
+    ew = result.elementwise
+    if ew is None:
+        return ["  elementwise: not written out (too many entries; checked in matrix form)"]
+    size = int(np.size(ew.gradients[w]))
+    if size > ELEMENTWISE_MAX_SHOWN:
+        return [f"  elementwise: not written out ({size} entries, shown up to "
+                f"{ELEMENTWISE_MAX_SHOWN})"]
+    # Latest step first, with subs (which matches inside sums): y - P reads as y_11 - p_11.
+    pairs = list(reversed(abbreviations[0].items()))
+    prime = sp.Function("σ'")
+    grad = np.vectorize(lambda e: fold_sigma_prime(sp.sympify(e)).subs(pairs).replace(
+        _SigmaPrime, prime), otypes=[object])(ew.gradients[w])
+    free = set().union(*(sp.sympify(e).free_symbols for e in np.ravel(grad)))
+    steps = [g["name"] for g in abbreviations[2] if g["symbols"] & free]
+    where = f" (step entries: {', '.join(steps)})" if steps else ""
+    pretty = fix.small_pretty(grad)
+    if pretty:
+        return [f"  elementwise (SymPy){where}:", *_indent(pretty)]
+    syms = ew.symbols[w]
+    return [f"  elementwise (SymPy){where}:"] + [
+        f"    ∂L/∂{syms[idx]} = {grad[idx]}" for idx in np.ndindex(*grad.shape)]
+
+
+def run(args: argparse.Namespace) -> int:
+    from derive.cases import get
+    from derive.check import check_case
+
+    result = check_case(get(args.case), prove=not args.no_prove)
+    print("\n".join(show_lines(result)))
+    return 0 if result.ok else 1

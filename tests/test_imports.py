@@ -1,0 +1,92 @@
+"""Imports point one way: numeric (numpy only) <- derive (sympy) <- reports (jinja2, plots, CLI).
+
+Checked two ways: statically (every import statement in the source, at any depth) and
+dynamically (importing every numeric module in a fresh interpreter loads no sympy).
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What each layer may import besides the standard library and itself.
+ALLOWED = {
+    "numeric": {"numpy", "numeric"},
+    "derive": {"numpy", "sympy", "numeric", "derive"},
+    "reports": {"numpy", "sympy", "numeric", "derive", "reports", "jinja2", "markupsafe",
+                "matplotlib", "latex2mathml", "sklearn"},
+}
+# A notebook display method may reach up one layer: Jupyter calls it after everything loaded.
+DISPLAY_METHODS = {"_repr_html_", "_repr_latex_"}
+# `python -m derive` is the command line itself (the top layer), and no module imports it.
+ENTRY_POINTS = {"derive/__main__.py"}
+
+
+def _stdlib(name: str) -> bool:
+    return name in sys.stdlib_module_names or name == "__future__"
+
+
+def _imports(tree: ast.AST) -> list[tuple[str, str | None, int]]:
+    """(top-level module, enclosing function name or None, line) for every import."""
+    found: list[tuple[str, str | None, int]] = []
+
+    def visit(node: ast.AST, func: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, (ast.FunctionDef,
+                                                     ast.AsyncFunctionDef)) else func
+            if isinstance(child, ast.Import):
+                found.extend((a.name.split(".")[0], func, child.lineno) for a in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                found.append((child.module.split(".")[0], func, child.lineno))
+            visit(child, inner)
+
+    visit(tree, None)
+    return found
+
+
+def _files(layer: str) -> list[Path]:
+    return sorted((ROOT / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_layer_imports_point_one_way(layer: str) -> None:
+    bad = []
+    for path in _files(layer):
+        if str(path.relative_to(ROOT)) in ENTRY_POINTS:
+            continue
+        for module, func, line in _imports(ast.parse(path.read_text(), str(path))):
+            if _stdlib(module) or module in ALLOWED[layer]:
+                continue
+            if func in DISPLAY_METHODS and module == "reports" and layer == "derive":
+                continue
+            bad.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert not bad, "\n".join(bad)
+
+
+def test_layers_exist_and_are_scanned() -> None:
+    for layer in ALLOWED:
+        assert len(_files(layer)) >= 4, layer
+
+
+def test_numeric_loads_no_sympy() -> None:
+    modules = [p.stem for p in _files("numeric") if p.stem != "__init__"]
+    code = ("import sys\n" + "".join(f"import numeric.{m}\n" for m in modules)
+            + "bad = [m for m in ('sympy', 'derive', 'reports', 'jinja2', 'matplotlib') "
+              "if m in sys.modules]\nprint(bad)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_derive_loads_no_reports_or_plotting() -> None:
+    code = ("import sys\nimport derive\nimport derive.cases\nderive.cases.registry()\n"
+            "print([m for m in ('reports', 'jinja2', 'matplotlib') if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
