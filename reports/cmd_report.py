@@ -34,6 +34,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                              "when pdflatex is installed)")
     parser.add_argument("--no-prove", action="store_true",
                         help="skip the symbolic proofs (faster; the numeric checks still run)")
+    parser.add_argument("--no-training", action="store_true",
+                        help="leave out the training section (the networks trained on real "
+                             "data; computed once, then cached)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(run=run)
     return parser
@@ -65,7 +68,13 @@ def run(args: argparse.Namespace) -> int:
     results = check(prove=not args.no_prove, progress=lambda name: say(f"checking {name}"))
     say("checking the documents' claims")
     claims = check_claims({r.case.name: r for r in results})
-    written = write_report(results, claims, args.out, formats, progress=say)
+    training = None
+    if not args.no_training:
+        from reports.training import training_summary
+
+        say("training the documents' networks (cached after the first run)")
+        training = training_summary()
+    written = write_report(results, claims, args.out, formats, progress=say, training=training)
     for kind, path in written.items():
         if kind != "figures":
             print(f"wrote {path}")
