@@ -43,7 +43,8 @@ def cli_report(tmp_path_factory) -> tuple[Path, int, str]:
     out = tmp_path_factory.mktemp("b") / "report"
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
-        status = main(["report", "--out", str(out), "--format", ",".join(sorted(FORMATS))])
+        status = main(["report", "--out", str(out), "--format", ",".join(sorted(FORMATS)),
+                       "--no-training"])  # the same content as write_report's build
     return out, status, stdout.getvalue()
 
 

@@ -103,3 +103,27 @@ def test_checker_factors() -> None:
     assert linear["message"] == "scaled by 5 (a missing 1/N?)"
     two = RT.checker_factor("two-layer")
     assert (two["factor"], two["per_row"]) == (2.5, 0.5)
+
+
+def test_derive_report_includes_the_training_section(summary, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    """`derive report` (no arguments beyond the folder) asks for the cached summary."""
+    import derive.check as DC
+    from reports.cli import main
+
+    real_check = DC.check
+    monkeypatch.setattr(DC, "check", lambda *a, **k: real_check(["square"], prove=False))
+    asked: list[bool] = []
+
+    def cached(*args, **kwargs):
+        asked.append(True)
+        return summary
+
+    monkeypatch.setattr(RT, "training_summary", cached)
+    out = tmp_path / "report"
+    assert main(["report", "--out", str(out), "--format", "html", "--quiet"]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert asked == [True]
+    assert 'id="training"' in page
+    linear = summary["models"]["linear"]["runs"]["verified"]["mse"]
+    assert f"{linear:.2f}" in page
