@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -149,6 +149,16 @@ def figures(results: Sequence[CaseResult], claims: Sequence[Any], folder: Path |
     return out
 
 
+def _write_training_pdfs(training: Mapping[str, Any], folder: Path) -> None:
+    """The cached training plots, as the PDF files the LaTeX document includes."""
+    import base64
+
+    from reports.context import training_pdf_name
+
+    for name, data in sorted(training.get("plots_pdf", {}).items()):
+        (folder / training_pdf_name(name)).write_bytes(base64.b64decode(data))
+
+
 # ---------------------------------------------------------------- the report
 
 
@@ -179,6 +189,8 @@ def write_report(results: Sequence[CaseResult], claims: Sequence[Any], out_dir: 
         figs = figures(results, claims, tmp / FIGURES if tex_needed else None,
                        svg="html" in formats)
         context = report_context(results, claims, figs, training)
+        if tex_needed and training:
+            _write_training_pdfs(training, tmp)
         if "html" in formats:
             say(f"writing {HTML_NAME}")
             _write(tmp / HTML_NAME, html.render_html(context))

@@ -676,6 +676,20 @@ TRAINING_COLUMNS = ["model", "run", "gradient", "MSE (test)", "R² (test)", "fin
                     "diverged at step"]
 
 
+TRAINING_CAPTIONS = {
+    "loss-linear": "Linear regression: training loss with the verified, the as-printed and the "
+                   "rescaled gradient (same seed, same batches).",
+    "loss-two-layer": "Two-layer network: training loss with the verified, the as-printed and "
+                      "the rescaled gradient (same seed, same batches).",
+    "predicted": "Predicted against actual on the test split, verified gradients.",
+}
+
+
+def training_pdf_name(plot: str) -> str:
+    """Where a training plot's PDF goes in the report folder (reports.build writes it)."""
+    return f"figures/training-{slug(plot)}.pdf"
+
+
 def training_context(training: Any) -> dict[str, Any] | None:
     """Optional hook for the training section (reports/training.py): None renders nothing.
 
@@ -703,8 +717,11 @@ def training_context(training: Any) -> dict[str, Any] | None:
         "goals": [{"claim": g.get("claim", g.get("name", "")), "holds": bool(g.get("holds")),
                    "detail": g.get("detail", "")} for g in training.get("goals", [])],
         "notes": [str(n) for n in training.get("notes", [])],
-        "svgs": [{"name": k, "svg": clean_svg(v, f"training-{slug(k)}")}
+        "svgs": [{"name": k, "svg": clean_svg(v, f"training-{slug(k)}"),
+                  "caption": TRAINING_CAPTIONS.get(k, "")}
                  for k, v in sorted(training.get("plots", {}).items())],
+        "pdfs": [{"name": k, "file": training_pdf_name(k), "caption": TRAINING_CAPTIONS.get(k, k)}
+                 for k in sorted(training.get("plots_pdf", {}))],
     }
 
 

@@ -30,6 +30,7 @@ Structure (``schema`` 1; floats are plain Python floats, nan when a run diverged
       "goals": [{"name", "claim", "holds": bool, "detail"}],
       "notes": [str],                               # sentences to print under the numbers
       "plots": {"loss-linear", "loss-two-layer", "predicted": str},  # SVG documents
+      "plots_pdf": {same keys: str},                # the same figures as PDF, base64
     }
 
 "documents" is the documents' own run (as-printed gradient, their learning rate and 10000
@@ -328,10 +329,26 @@ def _short(m: NT.Model) -> str:
     return m.name if m.hidden is None else f"{m.name}, {m.hidden} hidden"
 
 
+def _pdf_base64(fig: Any) -> str:
+    """The figure as a reproducible PDF (no dates), base64 text so the JSON cache can hold it."""
+    import base64
+
+    import matplotlib
+
+    from reports.plots import PDF_METADATA
+
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.compression": 6}):
+        fig.savefig(buf, format="pdf", metadata=PDF_METADATA, bbox_inches="tight",
+                    pad_inches=0.08)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def _plots(data: ND.Dataset, split: ND.Split, models: Mapping[str, NT.Model],
-           runs: Mapping[str, Mapping[str, NT.TrainResult]]) -> dict[str, str]:
-    """Loss curves of the three gradients per model, and predicted against actual (verified)."""
-    plots = {}
+           runs: Mapping[str, Mapping[str, NT.TrainResult]]) -> dict[str, dict[str, str]]:
+    """Loss curves of the three gradients per model, and predicted against actual (verified):
+    SVG for the HTML page, PDF (base64) for the LaTeX document."""
+    figs = {}
     panels = []
     for name, model_runs in runs.items():
         m = models[name]
@@ -339,11 +356,13 @@ def _plots(data: ND.Dataset, split: ND.Split, models: Mapping[str, NT.Model],
         for kind in ("as-printed", "verified", "rescaled"):
             test = NT.score(m, model_runs[kind].weights, split.X_test, split.y_test)["mse"]
             curves.append((kind, f"{LABELS[kind]} (test MSE {test:.2f})", model_runs[kind].losses))
-        plots[f"loss-{name}"] = figure_svg(loss_figure(curves, f"{m.title}: training loss"))
+        figs[f"loss-{name}"] = loss_figure(curves, f"{m.title}: training loss")
         p = m.predict(split.X_test, **model_runs["verified"].weights)
         panels.append((f"{_short(m)}: test MSE {NT.mse(split.y_test, p):.2f}", split.y_test, p))
-    plots["predicted"] = figure_svg(predicted_figure(panels, TARGETS.get(data.name, "target")))
-    return plots
+    figs["predicted"] = predicted_figure(panels, TARGETS.get(data.name, "target"))
+    svg = {k: figure_svg(f) for k, f in figs.items()}
+    pdf = {k: _pdf_base64(f) for k, f in figs.items()}
+    return {"svg": svg, "pdf": pdf}
 
 
 # --- the summary ------------------------------------------------------------------------------
@@ -487,8 +506,12 @@ def _summary(data: ND.Dataset, why: str, split: ND.Split, config: NT.TrainConfig
         "models": records,
         "goals": _goals(records, sk_record, boston),
         "notes": _notes(data, split, records, config),
-        "plots": _plots(data, split, models, runs),
+        **_plot_fields(_plots(data, split, models, runs)),
     }
+
+
+def _plot_fields(plots: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    return {"plots": dict(plots["svg"]), "plots_pdf": dict(plots["pdf"])}
 
 
 # --- the cache --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ RUN_KEYS = {"gradient", "label", "n_iter", "learning_rate", "batch_size", "seed"
 def test_summary_structure(summary) -> None:
     assert summary["schema"] == RT.SCHEMA and len(summary["key"]) == 64
     assert set(summary) == {"schema", "key", "data", "config", "sklearn", "models", "goals",
-                            "notes", "plots"}
+                            "notes", "plots", "plots_pdf"}
     assert all(isinstance(n, str) for n in summary["notes"])
     assert summary["config"]["hidden"] == NT.HIDDEN
     assert summary["config"]["documents"] == {"n_iter": 10000, "learning_rate": 0.001,
@@ -33,6 +33,15 @@ def test_summary_structure(summary) -> None:
     weights = summary["models"]["two-layer"]["runs"]["verified"]["weights"]
     assert np.shape(weights["W1"]) == (summary["data"]["features"], NT.HIDDEN)
     assert json.loads(json.dumps(summary)) == summary  # plain data only
+
+
+def test_summary_plots_have_pdf_twins_for_latex(summary) -> None:
+    import base64
+
+    assert set(summary["plots_pdf"]) == set(summary["plots"])
+    for data in summary["plots_pdf"].values():
+        pdf = base64.b64decode(data)
+        assert pdf.startswith(b"%PDF") and b"CreationDate" not in pdf
 
 
 def test_summary_plots_are_svg_documents(summary) -> None:
@@ -121,8 +130,12 @@ def test_derive_report_includes_the_training_section(summary, tmp_path: Path,
 
     monkeypatch.setattr(RT, "training_summary", cached)
     out = tmp_path / "report"
-    assert main(["report", "--out", str(out), "--format", "html", "--quiet"]) == 0
+    assert main(["report", "--out", str(out), "--format", "html,tex", "--quiet"]) == 0
     page = (out / "index.html").read_text(encoding="utf-8")
+    tex = (out / "derivations.tex").read_text(encoding="utf-8")
+    for name in summary["plots_pdf"]:
+        assert f"figures/training-{name}.pdf" in tex
+        assert (out / "figures" / f"training-{name}.pdf").read_bytes().startswith(b"%PDF")
     assert asked == [True]
     assert 'id="training"' in page
     linear = summary["models"]["linear"]["runs"]["verified"]["mse"]
