@@ -310,3 +310,5 @@ def _report(args: argparse.Namespace, m: NT.Model, result: NT.TrainResult, split
                            RT.TARGETS.get(data.name, "target"))
         written = write_plots(args.plots, files)
         print("plots: " + ", ".join(str(p) for p in written), file=out)
+    else:
+        print("plots (loss curve, predicted against actual): add --plots DIR", file=out)
