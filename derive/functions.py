@@ -28,6 +28,12 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy function classes are lower cas
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
+    def _eval_is_extended_real(self) -> bool | None:
+        return self.args[0].is_extended_real
+
+    def _eval_is_positive(self) -> bool | None:  # in (0, 1) for every real argument
+        return True if self.args[0].is_extended_real else None
+
     def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs: object) -> sp.Expr:
         return 1 / (1 + sp.exp(-arg))
 
@@ -126,6 +132,12 @@ def by_ufunc() -> dict[np.ufunc, str]:
     return {u: e.name for e in TABLE.values() for u in e.ufuncs}
 
 
+def _dirac_delta(x: np.ndarray, k: int = 0) -> np.ndarray:
+    """d/du of Heaviside and sign: zero wherever it exists (at 0 one-sided differences decide)."""
+    return np.zeros_like(np.asarray(x, dtype=np.float64))
+
+
 def sympy_namespace() -> dict[str, Callable[..., np.ndarray]]:
     """Names lambdify must resolve to our numpy forms (custom SymPy functions)."""
-    return {"sigmoid": nf.sigmoid, "Heaviside": lambda x, h0=0.5: np.heaviside(x, h0)}
+    return {"sigmoid": nf.sigmoid, "Heaviside": lambda x, h0=0.5: np.heaviside(x, h0),
+            "DiracDelta": _dirac_delta}

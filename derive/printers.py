@@ -73,7 +73,8 @@ class LatexPrinter:
         inner = _PREC.get(node.op, 9)
         if node.name and not self.expand:
             inner = 9
-        if node.op == "const" and not node.name and const_value(node) < 0:
+        if node.op == "const" and not node.name and np.ndim(const_value(node)) == 0 \
+                and const_value(node) < 0:  # a negative number; a matrix prints in brackets
             inner = 0
         return rf"\left({s}\right)" if inner < prec else s
 

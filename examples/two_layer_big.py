@@ -5,7 +5,9 @@ The symbolic work does not grow with n, every entry of every gradient is compare
 differences validate along random directions and on a sample of entries.
 
 Expected: ``time derive verify examples/two_layer_big.py`` -> W1, B1, W2, B2 ok (exit 0), in
-well under 3 s including imports.
+well under 3 s including imports, with Taylor remainder slopes of about 2. ``--fd all`` adds
+per-entry differences of all 961 entries (only the slice of the graph each perturbation
+changes is recomputed); benchmarks/peers.py compares both with the peer tools.
 """
 
 import numpy as np

@@ -18,14 +18,14 @@ from typing import Any
 
 from derive.check import CaseResult
 from derive.errors import DeriveError, OutputError
-from reports import diagram, plots
+from reports import REPORT_FORMATS, diagram, plots
 from reports.context import report_context, slug
 
 MARKER = ".derive-report"
 MARKER_HEADER = "derive report: this folder is rewritten by `derive report`; it holds:\n"
 HTML_NAME, TEX_NAME, PDF_NAME = "index.html", "derivations.tex", "derivations.pdf"
 FIGURES = "figures"
-FORMATS = ("html", "tex", "pdf")
+FORMATS = REPORT_FORMATS
 
 Progress = Callable[[str], None]
 

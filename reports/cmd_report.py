@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from reports.build import FORMATS, parse_formats, preflight, write_report
+from reports import REPORT_FORMATS
 
-DEFAULT_FORMATS = ",".join(FORMATS)
+DEFAULT_FORMATS = ",".join(REPORT_FORMATS)
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -44,6 +44,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _formats(args: argparse.Namespace) -> set[str]:
     """The formats asked for; pdf is dropped from the default, with a note, if TeX is missing."""
+    from reports.build import parse_formats
+
     if args.format is not None:
         return parse_formats(args.format)
     formats = parse_formats(DEFAULT_FORMATS)
@@ -57,6 +59,7 @@ def _formats(args: argparse.Namespace) -> set[str]:
 def run(args: argparse.Namespace) -> int:
     from derive.check import check
     from derive.claims import check_claims
+    from reports.build import preflight, write_report
 
     t0 = time.perf_counter()
 

@@ -61,8 +61,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--points", type=int, default=3, metavar="K",
                    help="number of random points (default 3)")
     p.add_argument("--fd", choices=("sample", "all"), default="sample",
-                   help="finite differences per entry on a sample of entries (default) or on "
-                        "all of them")
+                   help="finite differences that validate the derived gradient: 'sample' "
+                        "(default) along random directions and per entry on a sample of "
+                        "entries, with the probability of missing an error printed; 'all' "
+                        "per entry on every entry, recomputing only the slice of the traced "
+                        "graph each perturbation changes")
     p.add_argument("--prove", action=argparse.BooleanOptionalAction, default=None,
                    help="prove the matrix form against elementwise SymPy at a reduced shape "
                         "(default: when that shape is small)")
@@ -139,7 +142,11 @@ def human(result: Any, html: str | None = None) -> str:
             lines.append(f"  proof: {result.proof_note}")
     first = next(iter(result.gradients.values()))
     checked = f"checked: every entry of your backward at {result.points} points; {first.validation}"
-    lines += ["", checked, "", *result.lines()]
+    lines += ["", checked]
+    miss = result.miss_text()
+    if miss:
+        lines.append(miss)
+    lines += ["", *result.lines(), result.taylor_line()]
     tail = " (run with --fix for the right ones)" if not result.ok and d is not None else ""
     lines.append(result.summary() + tail)
     if html:

@@ -99,6 +99,8 @@ def _gradient(g: GradientResult) -> dict[str, Any]:
         "shape": "x".join(map(str, g.shape)) or "scalar", "message": g.message,
         "entries": entries, "more": more, "numeric_only": g.numeric_only,
         "validation": g.validation, "proof": proof, "point": g.point + 1,
+        "taylor": "n/a" if g.taylor_slope is None else f"{g.taylor_slope:.2f}",
+        "miss": _num(g.miss_probability),
         "rows": _array_rows(g.expected, g.got, set(g.entries) if g.verdict == "wrong" else set()),
     }
 
@@ -131,7 +133,34 @@ def context(result: VerifyResult) -> dict[str, Any]:
         "proof_note": result.proof_note,
         "forward": forward, "derivation": derivation, "code": code,
         "gradients": [_gradient(g) for g in result.gradients.values()],
+        "miss_text": result.miss_text(),
+        "taylor_svg": taylor_svg(result),
     }
+
+
+def taylor_svg(result: VerifyResult) -> Markup | None:
+    """The Taylor remainder r(h) of each gradient on log-log axes, as inline SVG (matplotlib
+    Agg, imported here only): slope 2 for a right gradient, 1 for a wrong one."""
+    curves = [(k, g) for k, g in result.gradients.items() if g.taylor is not None]
+    if not curves:
+        return None
+    from reports.plots import new_figure, to_svg
+
+    fig = new_figure(5.2, 3.2)
+    ax = fig.subplots()
+    for k, g in curves:
+        hs, rs = g.taylor
+        slope = "n/a" if g.taylor_slope is None else f"{g.taylor_slope:.2f}"
+        ax.loglog(hs, np.where(rs > 0, rs, np.nan), "o-" if g.ok else "s--", ms=3,
+                  label=f"{k} ({g.verdict}): slope {slope}")
+    ax.set_xlabel("step h along a random unit direction v")
+    ax.set_ylabel("|f(x + hv) − f(x) − h g·v|")
+    ax.legend(loc="upper left")
+    svg = to_svg(fig, "taylor")  # inline in HTML5: the namespace declarations are implied
+    for decl in (' xmlns="http://www.w3.org/2000/svg"',
+                 ' xmlns:xlink="http://www.w3.org/1999/xlink"'):
+        svg = svg.replace(decl, "")
+    return Markup(svg)
 
 
 def render(result: VerifyResult) -> str:

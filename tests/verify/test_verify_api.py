@@ -258,6 +258,9 @@ def test_inputs_as_a_dict_fixes_those_arrays() -> None:
 def test_sampled_and_all_entry_differences_agree(module: Load, stem: str) -> None:
     fast = _check(module(stem)).to_json()
     slow = _check(module(stem), fd="all").to_json()
+    for j in (fast, slow):  # the chance of missing an error is what differs, by design
+        for g in j["gradients"].values():
+            g.pop("miss_probability")
     assert fast == slow
 
 
@@ -266,9 +269,11 @@ def test_to_json_contract(module: Load) -> None:
     assert set(j) == {"ok", "gradients"} and j["ok"] is False
     for g in j["gradients"].values():
         assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "entries",
-                          "numeric_only"}
-    assert j["gradients"]["W"] == {"verdict": "ok", "diagnosis": None, "factor": None,
-                                   "max_rel_error": 0.0, "entries": [], "numeric_only": False}
+                          "numeric_only", "miss_probability", "taylor_slope"}
+    w = {k: v for k, v in j["gradients"]["W"].items() if k not in ("miss_probability",
+                                                                  "taylor_slope")}
+    assert w == {"verdict": "ok", "diagnosis": None, "factor": None,
+                 "max_rel_error": 0.0, "entries": [], "numeric_only": False}
     assert j["gradients"]["B"]["max_rel_error"] is None  # shapes differ: no entrywise error
 
 
