@@ -61,7 +61,8 @@ CASES = (
     ),
     Case(
         "sigmoid", "Sigmoid and its derivative",
-        "000_c5d3501ff112bbd5.txt §1.4 Improved model: Neural Network; 002 Nesting Sigmoid",
+        "000_c5d3501ff112bbd5.txt §1.4 Improved model: Neural Network; "
+        "002_04ad88c71b3d2d48.txt Nesting Sigmoid and Square Function",
         r"\sigma(x) = 1 / (1 + e^{-x}), with \sigma'(x) = \sigma(x)(1 - \sigma(x)), at x = 0.5",
         f_sigmoid, ("x",), lambda: {"x": np.array(0.5)},
         hand=lambda x: {"x": sigmoid(x) * (1 - sigmoid(x))},

@@ -8,6 +8,8 @@ elementwise truth, and the generated numpy code is run against the lambdified tr
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 
 import numpy as np
@@ -291,3 +293,75 @@ def test_sympy_sigmoid_prints_itself() -> None:
     assert sp.latex(sigmoid(x)) == r"\sigma\left(x\right)"
     assert sp.latex(sigmoid(x) ** 2) == r"\sigma\left(x\right)^{2}"
     assert sp.diff(sigmoid(x), x) == sigmoid(x) * (1 - sigmoid(x))
+
+
+# --- every formula of every case: balanced, converts to MathML, compiles with LaTeX -------
+
+
+def _case_formulas(results: dict) -> list[tuple[str, str]]:
+    """(where, LaTeX) for every step, assignment, term factor and gradient of every case."""
+    out = []
+    for name, r in results.items():
+        for s in r.graph.steps:
+            out.append((f"{name} step {s.name}", s.latex()))
+        for a in r.backward.assignments:
+            out.append((f"{name} {a.target}", f"{name_latex(a.target)} = {to_latex(a.expr)}"))
+            for t in a.terms:
+                out.append((f"{name} {a.target} term via {t.via}", to_latex(t.expr)))
+                if t.factor is not None:
+                    out.append((f"{name} {a.target} factor", to_latex(t.factor)))
+        for w in r.graph.wrt:
+            out.append((f"{name} dL/d{w}", to_latex(r.backward.gradient(w))))
+            out.append((f"{name} dL/d{w} expanded", to_latex(r.backward.gradient(w), True)))
+    return out
+
+
+def _balanced(tex: str) -> bool:
+    depth = 0
+    for i, c in enumerate(tex):
+        if c in "{}" and i and tex[i - 1] == "\\":
+            continue  # \{ and \} are characters, not groups
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_every_case_formula_is_balanced_and_converts_to_mathml(results: dict) -> None:
+    from reports.mathml import to_mathml
+
+    formulas = _case_formulas(results)
+    assert len(formulas) > 150
+    for where, tex in formulas:
+        assert tex, where
+        assert _balanced(tex), (where, tex)
+        assert tex.count(r"\left") == tex.count(r"\right"), (where, tex)
+        assert tex.count(r"\begin{") == tex.count(r"\end{"), (where, tex)
+        assert "?" not in tex, (where, tex)  # an unnamed step or leaf
+        assert to_mathml(tex).startswith("<math"), where
+
+
+def test_no_step_is_labelled_with_a_function_of_the_wrong_arity(results: dict) -> None:
+    """Leaky ReLU's step once read \\max\\left(x\\right): max takes two arguments."""
+    for r in results.values():
+        for s in r.graph.steps:
+            assert not s.latex().startswith(rf"{name_latex(s.name)} = \max"), s.latex()
+    steps = {s.name: s.latex() for s in results["chain-3"].graph.steps}
+    assert steps["f1_of_x"] == (r"\mathit{f1\_of\_x} = \operatorname{lrelu}\left(x\right) = "
+                                r"\max\left(0.2 x, x\right)")
+    assert results["relu"].graph.steps[0].latex() == (
+        r"L = \operatorname{relu}\left(x\right) = \max\left(x, 0\right)")
+    # a step reads its arguments in the order the expression does: X W_1 + B_1
+    assert results["xor"].graph.steps[0].latex() == (
+        r"H = \sigma\left(X, W_{1}, B_{1}\right) = \sigma\left(X \, W_{1} + B_{1}\right)")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_every_case_formula_compiles_with_pdflatex(results: dict, tmp_path) -> None:
+    body = "\n".join(rf"\[ {tex} \]" for _, tex in _case_formulas(results))
+    doc = (r"\documentclass{article}\usepackage{amsmath,amssymb}"
+           r"\begin{document}" + "\n" + body + "\n" + r"\end{document}" + "\n")
+    (tmp_path / "f.tex").write_text(doc)
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "f.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]

@@ -3,7 +3,8 @@
 Each generated forward is plain numpy code, traced into a graph like a user's. For each:
 
 1. the matrix-form gradient (rules) equals the elementwise SymPy gradient symbolically, entry
-   by entry, at a small shape (``verify.reduced_shapes``) and within a proof budget;
+   by entry, at a small shape (every size above 2 cut to 2: the rules do not look at sizes,
+   and SymPy's cost grows fast with them) and within a proof budget;
 2. at the full shape, the compiled matrix form and the lambdified elementwise gradient both
    agree with per-entry central differences of the forward.
 
@@ -29,7 +30,6 @@ from derive.check import exact_values
 from derive.compile import compile_numpy
 from derive.functions import TABLE
 from derive.graph import from_forward
-from derive.verify import reduced_shapes
 from numeric.fd import central_gradient
 
 Shape = tuple[int, ...]
@@ -37,7 +37,7 @@ Arrays = dict[str, np.ndarray]
 
 # Seconds per gradient for a proof: the derived forms here are small, and most prove in
 # milliseconds by expansion; a timeout fails the property like a disagreement would.
-PROOF_BUDGET_S = 5.0
+PROOF_BUDGET_S = 10.0
 
 # Central differences with the cbrt(eps) step are good to ~1e-10 relative for well-scaled
 # functions; intermediate values are kept below BOUND, so third derivatives stay moderate
@@ -106,8 +106,8 @@ def _derivation(forward: Callable[..., Any], shapes: dict[str, Shape]):
 
 
 def assert_proved(forward: Callable[..., Any], shapes: dict[str, Shape]) -> None:
-    """Matrix form = elementwise SymPy, symbolically, at the reduced shape."""
-    small = reduced_shapes(shapes)
+    """Matrix form = elementwise SymPy, symbolically, at a small shape (every size 1 or 2)."""
+    small = {k: tuple(min(d, 2) for d in s) for k, s in shapes.items()}
     graph, bw = _derivation(forward, small)
     with EW.time_budget(PROOF_BUDGET_S):
         ew = EW.ground_truth(graph.output, graph.inputs, graph.wrt)
@@ -172,6 +172,8 @@ CHAIN_SHAPES = st.sampled_from([(1,), (3,), (2, 2), (2, 3)])
 @example(chain=("heaviside",), shape=(3,), seed=0)  # d/du Heaviside = DiracDelta: compiled to 0
 @example(chain=("sign", "exp"), shape=(3,), seed=0)
 @example(chain=("relu", "log"), shape=(2, 2), seed=1)
+@example(chain=("abs", "abs"), shape=(1,), seed=0)  # sign(|x|) sign(x) = sign(x) except at 0
+@example(chain=("exp", "log", "heaviside", "log", "sign", "sign"), shape=(1,), seed=0)
 @example(chain=("exp", "exp", "square", "tanh", "sigmoid", "sqrt"), shape=(2, 3), seed=2)
 def test_chains(chain: tuple[str, ...], shape: Shape, seed: int) -> None:
     rec = Recorder()
@@ -228,6 +230,8 @@ def expression_forward(e: Any, reduce: str) -> Callable[..., Any]:
                                ((3,), ())]),
        seed=st.integers(0, 2**16))
 @example(e="c", reduce="mean", shapes=((3,), ()), seed=0)
+# x twice in one step: the generated code named both factors dvdx, the second overwrote the first
+@example(e=("+", ("tanh", "x"), ("sigmoid", "x")), reduce="sum", shapes=((3,), (3,)), seed=0)
 @example(e=("*", "x", ("exp", "y")), reduce="sum", shapes=((2, 2), (2, 1)), seed=3)
 def test_sums_and_products(e: Any, reduce: str, shapes: tuple[Shape, Shape], seed: int) -> None:
     sx, sy = shapes
@@ -248,10 +252,10 @@ ACTIVATIONS = ("tanh", "sigmoid", "square", "leaky_relu", "relu", None)
 
 @st.composite
 def networks(draw: Any) -> tuple[dict[str, Shape], tuple[Any, ...], str]:
-    """X (n x d0) @ W1 (+ B1) -> f1 -> @ W2 (+ B2) -> f2 ..., up to 6x6 shapes, 1 to 3 layers."""
+    """X (n x d0) @ W1 (+ B1) -> f1 -> @ W2 (+ B2) -> f2, up to 6x6 shapes, 1 or 2 layers."""
     size = st.integers(1, 6)
     n = draw(size)
-    dims = [draw(size) for _ in range(draw(st.integers(1, 3)) + 1)]
+    dims = [draw(size) for _ in range(draw(st.integers(1, 2)) + 1)]
     shapes: dict[str, Shape] = {"X": (n, dims[0])}
     layers = []
     for i, (a, b) in enumerate(zip(dims, dims[1:]), start=1):
