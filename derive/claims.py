@@ -23,6 +23,7 @@ from derive.errors import DeriveError
 from derive.formula import Formula, as_function
 from derive.graph import from_forward
 from derive.printers import to_latex
+from derive.trace import trace
 from numeric.compare import Comparison, compare
 
 # A printed first-order prediction f(x + h) ~ f(x) + h f'(x) is off by ~h |f''/f'| relative;
@@ -112,7 +113,30 @@ def _jacobian(premise: str, wrt: str, env: Mapping[str, Any]) -> tuple[np.ndarra
         local = dict(env, _e=e.reshape(y.shape))
         g, _ = _derivative(f"sum(({premise}) * _e)", wrt, local)
         rows.append(g.reshape(-1))
-    return np.array(rows), ""
+    return np.array(rows), _jacobian_latex(premise, wrt, env)
+
+
+def _jacobian_latex(premise: str, wrt: str, env: Mapping[str, Any]) -> str:
+    """The Jacobian written out by SymPy over element symbols (rows = outputs, the documents'
+    numerator layout); named as an input or its transpose when it is exactly one."""
+    import sympy as sp
+
+    from derive import elementwise as EW
+    from derive.printers import name_latex
+
+    f, names = as_function(premise)
+    shapes = {n: np.shape(env[n]) for n in names}
+    out, inputs = trace(f, shapes)
+    symbols = EW.symbols_for(inputs)
+    y = sp.Matrix(np.ravel(EW.evaluate(out, symbols)).tolist())
+    J = y.jacobian(sp.Matrix(np.ravel(symbols[wrt]).tolist()))
+    for n in names:
+        S = sp.Matrix(np.atleast_2d(symbols[n]).tolist())
+        if J.shape == S.T.shape and J == S.T:
+            return rf"{name_latex(n)}^{{T}}"
+        if J.shape == S.shape and J == S:
+            return name_latex(n)
+    return sp.latex(J, mat_str="bmatrix", mat_delim="")
 
 
 def _claimed_value(claim: Claim, env: Mapping[str, Any]) -> Any:

@@ -137,6 +137,8 @@ def _hint(c: float) -> str:
     a = abs(c)
     if a in (2.0, 0.5):
         return " (a factor 2 from a square, or a 1/2 in the loss?)"
+    if a >= 10 and np.log10(a) == round(np.log10(a)):
+        return " (a missing 1/N, or a decimal place off: 0.001 for 0.0001?)"
     if a > 2 and a == round(a):
         return " (a missing 1/N?)"
     if a > 1 and 2 * a == round(2 * a):

@@ -218,3 +218,14 @@ def test_claims_cite_their_documents(claims: list[ClaimResult], seeds: dict[str,
         assert file in seeds, c.claim.source
         heading = section.removeprefix("§").split(" ", 1)[-1] if "§" in section else section
         assert heading.lower() in seeds[file].lower(), c.claim.source
+
+
+def test_a_wrong_jacobian_comes_with_the_right_one(claims: list[ClaimResult]) -> None:
+    """003's dy/dx = W for y = x W: the Jacobian (a row per output) is W^T, found by SymPy."""
+    c = _find(claims, f"{S003} derivative", "y = x W, dy/dx = W", "formula")
+    assert c.correct_latex == "W^{T}"
+
+
+def test_a_factor_of_ten_hints_at_a_decimal_place(claims: list[ClaimResult]) -> None:
+    c = _find(claims, f"{S000} §1.2.4 The Chain rule", "manual_deriv means", "formula")
+    assert "decimal place" in c.message and "scaled by 10" in c.message
