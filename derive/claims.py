@@ -302,6 +302,14 @@ CLAIMS: tuple[Claim, ...] = (
           garbled="the extracted matrix runs its three rows together and repeats terms such as "
                   "dsigma/du(XW_21) * w_21", case="matrix-sum"),
     Claim(f"{S000} §1.2.8 Functions with matrix multiplication", "formula",
+          "dLambda/du(X) = dnu/dX(X, W) * dsigma/du(N) * dLambda/du(S)",
+          r"\frac{\partial \Lambda}{\partial u}(X) = \frac{\partial \nu}{\partial X}(X, W) * "
+          r"\frac{\partial \sigma}{\partial u}(N) * \frac{\partial \Lambda}{\partial u}(S)",
+          case="matrix-sum", premise="sum(sigmoid(X @ W))", wrt="X",
+          claimed="W.T * dsigmoid(N) * ones_like(S)",
+          note="the chain rule stated first, in the order of the scalar case, with dnu/dX = W^T "
+               "as §1.2.7 gives it"),
+    Claim(f"{S000} §1.2.8 Functions with matrix multiplication", "formula",
           "dLambda/du(X) = dLambda/du(S) * dsigma/du(N) @ W^T",
           r"\frac{\partial \Lambda}{\partial u}(X) = \frac{\partial \Lambda}{\partial u}(S) * "
           r"\frac{\partial \sigma}{\partial u}(N) \,@\, W^{T}", case="matrix-sum",
@@ -334,6 +342,22 @@ CLAIMS: tuple[Claim, ...] = (
           r"\frac{d\gamma}{du}(X)", case="matrix-sum", premise="sum(sigmoid(X @ W))", wrt="X",
           claimed="ones_like(S) @ dsigmoid(N) * W.T",
           note="the note has the two products the wrong way round"),
+    Claim(f"{S000} §1.3 Linear Regression as Neural Network", "formula",
+          "dLambda/dW = dLambda/dP(P, Y) * dalpha/dN(N, B) * dnu/dW(X, W)",
+          r"\frac{\partial \Lambda}{\partial W} = \frac{\partial \Lambda}{\partial P}(P,Y) * "
+          r"\frac{\partial \alpha}{\partial N}(N,B) * \frac{\partial \nu}{\partial W}(X,W)",
+          case="linear", premise="sum((y - (X @ W + B)) ** 2)", wrt="W",
+          claimed="-2 * (y - P) * ones_like(N) * X.T",
+          note="with the factors the section derives below it (dnu/dW = X^T); its code "
+               "multiplies in the other order, X^T @ dLdN"),
+    Claim(f"{S000} §1.3 Linear Regression as Neural Network", "formula",
+          "dLambda/dB = dLambda/dP(P, Y) * dalpha/dB(N, B)",
+          r"\frac{\partial \Lambda}{\partial B} = \frac{\partial \Lambda}{\partial P}(P,Y) * "
+          r"\frac{\partial \alpha}{\partial B}(N,B)",
+          case="linear", premise="sum((y - (X @ W + B)) ** 2)", wrt="B",
+          claimed="-2 * (y - P) * ones_like(B)",
+          note="B is broadcast over the batch, so its gradient needs a sum over the rows; the "
+               "section's code has it (.sum(axis=0)), the formula does not"),
     Claim(f"{S000} §1.3 Linear Regression as Neural Network", "formula",
           "Since Lambda(P, Y) = (Y - P)^2, dLambda/dP(P, Y) = -1 * (2 * (Y - P)^2)",
           r"\frac{\partial \Lambda}{\partial P}(P, Y) = -1 * (2 * (Y - P)^2)", case="linear",

@@ -55,6 +55,9 @@ EXPECTED = [
      "garbled", None, None),
     (f"{S000} §1.2.8 Functions with matrix multiplication", "(the combined 3x3 matrix",
      "formula", "garbled", None, None),
+    # the chain rule in the scalar order, dnu/dX = W^T first: (2x3) * (3x2) does not multiply
+    (f"{S000} §1.2.8 Functions with matrix multiplication", "dLambda/du(X) = dnu/dX(X, W)",
+     "formula", "wrong", "shape", None),
     (f"{S000} §1.2.8 Functions with matrix multiplication", "dLambda/du(X) = dLambda/du(S)",
      "formula", "correct", None, None),
     # X^T @ 1 * sigma'(N), read left to right: (X^T 1) * sigma'(N), not X^T (1 * sigma'(N))
@@ -68,6 +71,12 @@ EXPECTED = [
     (f"{S002} The Backward Pass", "dL/dX = dLambda/du(S) x dsigma/du(N)", "formula", "wrong",
      "shape", None),
     # -1 * (2 * (Y - P)^2): the square kept after differentiating it
+    # dLdP (5x1) * ones (5x1) * X^T (3x5): the factors in the printed order do not multiply
+    (f"{S000} §1.3 Linear Regression as Neural Network", "dLambda/dW = dLambda/dP",
+     "formula", "wrong", "shape", None),
+    # B is broadcast over the batch: its gradient needs the sum over rows the formula lacks
+    (f"{S000} §1.3 Linear Regression as Neural Network", "dLambda/dB = dLambda/dP",
+     "formula", "wrong", "missing-sum", None),
     (f"{S000} §1.3 Linear Regression as Neural Network", "Since Lambda(P, Y) = (Y - P)^2",
      "formula", "wrong", "entries", None),
     # dLdP = -2 * (y - P) for a mean over a batch of 5: the 1/N missing
@@ -130,7 +139,7 @@ def test_claim_verdict(claims: list[ClaimResult], source: str, start: str, kind:
 def test_the_counts(claims: list[ClaimResult]) -> None:
     verdicts = [c.verdict for c in claims]
     assert (verdicts.count("correct"), verdicts.count("wrong"), verdicts.count("garbled")) == \
-        (25, 9, 2)
+        (25, 12, 2)
 
 
 def test_the_two_layer_code_collapses_B1(claims: list[ClaimResult]) -> None:
