@@ -1035,7 +1035,10 @@ class _Context:
 
 
 def _is_float32(x: Any) -> bool:
-    return getattr(np.asarray(x), "dtype", None) == np.float32
+    try:  # a ragged list is not an array at all: compare() calls it wrong, this says no
+        return getattr(np.asarray(x), "dtype", None) == np.float32
+    except ValueError:
+        return False
 
 
 def _aggregate(w: str, comparisons: list[Comparison], refs: list[np.ndarray],

@@ -55,6 +55,12 @@ def check_target(out_dir: Path) -> None:
     """Refuse a file, a folder of the user's, or an earlier report that now holds more."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"cannot write the report to {out_dir}: it is a file, not a folder")
+    for parent in out_dir.absolute().parents:  # before minutes of checking, not after
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"cannot write the report to {out_dir}: {parent} is a file, "
+                                  "not a folder")
+            break
     if not out_dir.is_dir():
         return
     try:

@@ -1,4 +1,4 @@
-"""Property tests: random graphs, derived by rules, against elementwise SymPy and finite differences.
+"""Property tests: random graphs, derived by rules, against elementwise SymPy and differences.
 
 Each generated forward is plain numpy code, traced into a graph like a user's. For each:
 

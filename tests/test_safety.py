@@ -1,0 +1,180 @@
+"""Safety: no eval of user text, user text escaped in HTML and LaTeX, proofs under a budget.
+
+The scan reads every module under derive/, numeric/ and reports/ and lists each call of
+eval, exec, sympify, parse_expr (and compile in exec mode's company). Each one found must be
+in ALLOWED with the reason it never sees text from a user; a new one fails this test until
+it is justified here.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from derive import elementwise as EW
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("derive", "numeric", "reports")
+DANGEROUS = {"eval", "exec", "sympify", "parse_expr", "S", "__import__"}
+
+# (module, call) -> (how many, why it never evaluates a user's text)
+ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
+    ("derive/compile.py", "exec"): (2, "our printer's source of our own graph (forward, backward)"),
+    ("derive/compile.py", "eval"): (1, "our printer's source of one node (evaluate_numeric)"),
+    ("derive/deltas.py", "eval"): (1, "a lambda over our printer's source of our own graph"),
+    ("derive/elementwise.py", "sympify"): (1, "a SymPy object from our evaluator, not text"),
+    ("derive/fix.py", "sympify"): (1, "a SymPy object from an object array, not text"),
+    ("reports/cmd_show.py", "sympify"): (2, "SymPy objects of the elementwise truth"),
+    ("reports/context.py", "sympify"): (2, "SymPy objects of the elementwise truth"),
+}
+
+
+def _calls() -> Counter[tuple[str, str]]:
+    found: Counter[tuple[str, str]] = Counter()
+    for pkg in PACKAGES:
+        for path in sorted((ROOT / pkg).rglob("*.py")):
+            tree = ast.parse(path.read_text(), str(path))
+            rel = path.relative_to(ROOT).as_posix()
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                f = node.func
+                name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(
+                    f, ast.Attribute) else None
+                if name in DANGEROUS:
+                    found[(rel, name)] += 1
+                    for arg in node.args:  # never a string literal or f-string handed in
+                        if name in ("sympify", "parse_expr", "S"):
+                            assert not isinstance(arg, (ast.Constant, ast.JoinedStr)), (rel, name)
+    return found
+
+
+def test_no_eval_of_user_text() -> None:
+    found = _calls()
+    unexpected = {k: n for k, n in found.items() if k not in ALLOWED}
+    assert not unexpected, f"eval/exec/sympify not justified in ALLOWED: {unexpected}"
+    for key, (count, _why) in ALLOWED.items():
+        assert found.get(key, 0) <= count, (key, found.get(key), count)
+
+
+def test_the_scan_finds_what_it_looks_for(tmp_path: Path) -> None:
+    src = "import sympy\nx = eval('1')\nsympy.sympify(y)\n"
+    tree = ast.parse(src)
+    names = [n.func.id if isinstance(n.func, ast.Name) else n.func.attr
+             for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert {"eval", "sympify"} <= set(names)
+
+
+def test_shape_text_is_parsed_by_a_whitelist() -> None:
+    from derive.errors import InputError
+    from derive.usermodule import parse_shape
+
+    assert parse_shape("X=3x2") == ("X", (3, 2))
+    for bad in ("X=__import__('os').system('true')", "X=3*2", "X=(3,2)", "X=3x2;rm"):
+        with pytest.raises(InputError, match="^malformed --shape"):
+            parse_shape(bad)
+
+
+# ---------------------------------------------------------------- escaping user text
+
+
+HOSTILE = "<script>alert(1)</script>_&%$#{}\\~^"
+
+
+def _hostile_module(tmp_path: Path) -> Path:
+    p = tmp_path / "net_<script>&%$#{}.py"
+    p.write_text(
+        f'r"""{HOSTILE}"""\n'
+        "import numpy as np\n"
+        "SHAPES = {'x': (3,)}\n"
+        "def forward(x):\n    return np.sum(x ** 2)\n"
+        "def backward(x):\n    return {'x': 4 * x}\n")
+    return p
+
+
+def test_user_text_is_escaped_in_verify_html(tmp_path: Path) -> None:
+    from derive.usermodule import load
+    from derive.verify import verify_module
+    from reports.verify_html import render
+
+    r = verify_module(load(_hostile_module(tmp_path)), prove=False)
+    page = render(r)
+    assert "<script>alert" not in page and "net_<script>" not in page
+    assert "net_&lt;script&gt;&amp;%$#{}.py" in page
+
+
+def test_raising_user_text_is_escaped_in_verify_html(tmp_path: Path) -> None:
+    from derive.verify import verify
+    from reports.verify_html import render
+
+    def backward(x):
+        return {"x": 2 * x}
+
+    r = verify(lambda x: np.sum(x**2), backward, shapes={"x": (2,)}, label=HOSTILE)
+    page = render(r)
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize(("text", "tex"), [
+    ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"), ("{", r"\{"),
+    ("}", r"\}"),
+])
+def test_latex_specials_are_escaped(text: str, tex: str) -> None:
+    from reports.latex import latex_escape
+
+    assert latex_escape(text) == tex
+
+
+def test_latex_escape_of_a_hostile_name() -> None:
+    from reports.latex import latex_escape
+
+    out = latex_escape(HOSTILE)
+    for c in "_&%$#{}":
+        assert f"\\{c}" in out
+    assert "\\\\" not in out.replace(r"\textbackslash{}", "")  # no raw backslash survives
+    rendered = latex_escape("\\input{/etc/passwd}")
+    assert "\\input" not in rendered
+
+
+def test_the_latex_environment_escapes_by_filter() -> None:
+    from reports.latex import environment
+
+    env = environment()
+    tpl = env.from_string(r"\VAR{name|e}")
+    out = tpl.render(name="50% of $x_1$ & {y}")
+    assert out == r"50\% of \$x\_1\$ \& \{y\}"
+
+
+# ---------------------------------------------------------------- proofs under a budget
+
+
+def test_a_pathological_expression_is_not_proved_within_the_budget() -> None:
+    x, y = sp.symbols("x y", real=True)
+    # true identity, but simplify needs far longer than 0.2 s to see it
+    hard = sp.expand((sp.sin(x) + sp.cos(y) + x * y + 1) ** 12)
+    matrix = np.array([hard + sp.tanh(x) ** 2 + 1 / sp.cosh(x) ** 2 - 1], dtype=object)
+    truth = np.array([sp.expand(hard)], dtype=object)
+    import time
+
+    t0 = time.perf_counter()
+    proof = EW.prove("X", matrix, truth, budget=0.2)
+    assert time.perf_counter() - t0 < 5.0
+    if not proof.proved:
+        assert proof.message == "not proved within 0.2 s"
+
+
+def test_the_budget_interrupts_a_hanging_simplification() -> None:
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(Exception, match="not proved within 0.1 s"):
+        with EW.time_budget(0.1):
+            while True:
+                sp.simplify(sp.sin(sp.Symbol("z")) ** 2 + sp.cos(sp.Symbol("z")) ** 2)
+    assert time.perf_counter() - t0 < 2.0
