@@ -103,11 +103,11 @@ def median_time(f: Callable[[], Any], repeats: int = REPEATS) -> float:
 # ---------------------------------------------------------------- the tools
 
 
-def run_derive(n, d, h, fd="sample"):
+def run_derive(n, d, h, fd="sample", points=3):
     sh = shapes(n, d, h)
 
     def call(bw=backward):
-        return V.verify(forward, bw, shapes=sh, fd=fd, prove=False)
+        return V.verify(forward, bw, shapes=sh, fd=fd, prove=False, points=points)
 
     located = call(backward_bug).gradients["W1"].entries == [BUG]
     return median_time(call), located
@@ -250,7 +250,8 @@ def main() -> None:
         one = median_time(lambda p=p: forward(**p), 51)
         size = (n, d, h)
         tools: list[tuple[str, Callable[..., tuple], tuple]] = [
-            ("derive.verify (default: fd sample)", run_derive, size),
+            ("derive.verify (default: fd sample, 3 points)", run_derive, size),
+            ("derive.verify, 1 point (as gradcheck: one point)", run_derive, (*size, "sample", 1)),
             ("derive.verify --fd all", run_derive, (*size, "all")),
             ("torch gradcheck, default (per entry)", run_torch, (*size, False)),
             ("torch gradcheck fast_mode", run_torch, (*size, True)),
@@ -283,6 +284,15 @@ def main() -> None:
                 print(f"| {name} | {size} | - | - | - | {loc} |")
                 continue
             print(f"| {name} | {size} | {fmt(t)} | {t / one:.0f} | {t / ref:.2g} | {loc} |")
+    print("\ntorch gradcheck (default) time / derive.verify time, same function:")
+    for size, _, results, _ in rows:
+        t = {name: tm for name, tm, _ in results}
+        torch_t = t.get("torch gradcheck, default (per entry)")
+        if torch_t is None:
+            continue
+        three = t["derive.verify (default: fd sample, 3 points)"]
+        one = t["derive.verify, 1 point (as gradcheck: one point)"]
+        print(f"  {size}: {torch_t / three:.0f}x at 3 points, {torch_t / one:.0f}x at one point")
     print("\nsymbolic work (trace, derive by rules, compile), (n, 13, 64):")
     for n, t in symbolic_times():
         print(f"  n = {n:>6}: {fmt(t)}")

@@ -76,6 +76,8 @@ class NumpyCode:
     backward_source: str
     forward: Callable[..., float]
     backward: Callable[..., dict[str, np.ndarray]]
+    # forward and backward in one pass (the output from the same intermediates): for checkers
+    value_and_gradient: Callable[..., tuple[float, dict[str, np.ndarray]]] | None = None
 
 
 def _factor_name(via: str, of: str) -> str:
@@ -410,10 +412,12 @@ def _printer(bw: Backward, p: NumpyPrinter) -> _Printer:
     return p if isinstance(p, _Printer) else _Printer(p.namespace, _Keys())
 
 
-def backward_source(bw: Backward, p: NumpyPrinter) -> str:
+def backward_source(bw: Backward, p: NumpyPrinter, with_value: bool = False) -> str:
+    """``def backward(...)`` returning the gradients; with_value: ``def value_and_gradient``
+    returning (output, gradients), the output computed from the same forward intermediates."""
     g = bw.graph
     q = _printer(bw, p)
-    fwd = _forward_statements(bw, with_output=False)
+    fwd = _forward_statements(bw, with_output=with_value)
     computed = {q.keys.of(st.roots[0]) for st in fwd}
 
     def known(n: E.Node) -> bool:
@@ -435,12 +439,15 @@ def backward_source(bw: Backward, p: NumpyPrinter) -> str:
             lambda r, ps=parts, t=a.target: f"    {t} = {' + '.join(f(r) for f, _ in ps)}",
             names_value=len(parts) == 1 and bool(roots)))
     hoisted = _plan(fwd + back, q.keys)
-    lines = [f"def backward({', '.join(g.inputs)}):", "    # forward pass"]
+    name = "value_and_gradient" if with_value else "backward"
+    lines = [f"def {name}({', '.join(g.inputs)}):", "    # forward pass"]
     lines += _emit(fwd, q, hoisted, _avoid(bw))
     lines.append("    # backward pass")
     lines += _emit(back, q, hoisted, _avoid(bw))
-    result = ", ".join(f"{w!r}: {adjoint_name(w)}" for w in g.wrt)
-    lines.append(f"    return {{{result}}}")
+    result = "{" + ", ".join(f"{w!r}: {adjoint_name(w)}" for w in g.wrt) + "}"
+    if with_value:
+        result = f"{g.output.name or q.doprint(g.output)}, {result}"
+    lines.append(f"    return {result}")
     return "\n".join(lines) + "\n"
 
 
@@ -467,10 +474,13 @@ def compile_numpy(bw: Backward) -> NumpyCode:
     ns = namespace(functions_used(bw))
     fsrc = forward_source(bw, NumpyPrinter(ns))
     bsrc = backward_source(bw, NumpyPrinter(ns))
-    code: dict[str, object] = dict(ns)
+    vsrc = backward_source(bw, NumpyPrinter(ns), with_value=True)
+    code: dict[str, object] = dict(ns)  # after printing: the printers add constants to ns
     exec(compile(fsrc, "<derive forward>", "exec"), code)  # noqa: S102 - our own generated code
     exec(compile(bsrc, "<derive backward>", "exec"), code)  # noqa: S102
-    return NumpyCode(fsrc, bsrc, code["forward"], code["backward"])  # type: ignore[arg-type]
+    exec(compile(vsrc, "<derive value_and_gradient>", "exec"), code)  # noqa: S102
+    return NumpyCode(fsrc, bsrc, code["forward"], code["backward"],  # type: ignore[arg-type]
+                     code["value_and_gradient"])  # type: ignore[arg-type]
 
 
 def evaluate_numeric(node: E.Node, env: Arrays) -> np.ndarray:

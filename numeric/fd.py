@@ -156,6 +156,7 @@ def taylor_remainder_slope(
     *,
     seed: int = 0,
     hs: np.ndarray | None = None,
+    f0: float | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """Log-log slope of r(h) = |f(x + h v) - f(x) - h g.v| along a random unit direction v.
 
@@ -163,11 +164,12 @@ def taylor_remainder_slope(
     when it is wrong (slope ~1). Only points with r above TAYLOR_ROUNDOFF_FACTOR * eps * |f| are
     fitted. Returns (slope, hs, remainders); slope is float('nan') when fewer than two points
     rise above round-off (e.g. f is linear and g is right), meaning "no evidence either way".
+    ``f0`` is f at x when the caller has it already (one forward pass fewer).
     """
     hs = np.array(TAYLOR_STEPS if hs is None else hs, dtype=np.float64)
     v = _unit_direction(grads, seed)
     gv = sum(float(np.sum(np.asarray(grads[k], dtype=np.float64) * v[k])) for k in v)
-    f0 = _scalar(f(**_shifted(inputs, v, 0.0)))
+    f0 = _scalar(f(**_shifted(inputs, v, 0.0))) if f0 is None else float(f0)
     values = np.array([_scalar(f(**_shifted(inputs, v, float(h)))) for h in hs])
     remainders = np.abs(values - f0 - hs * gv)
     floor = TAYLOR_ROUNDOFF_FACTOR * _EPS * np.maximum(abs(f0), np.abs(values))

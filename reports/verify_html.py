@@ -173,7 +173,8 @@ def check_target(path: str | os.PathLike[str]) -> Path:
     if p.is_dir():
         raise OutputError(f"{p} is a directory; give a file name like verify.html")
     if not p.parent.is_dir():
-        raise OutputError(f"cannot write {p}: folder {p.parent} does not exist")
+        what = "is a file, not a folder" if p.parent.exists() else "does not exist"
+        raise OutputError(f"cannot write {p}: {p.parent} {what}")
     if p.exists() and not _is_ours(p):
         raise OutputError(f"refusing to overwrite {p}: it is not a page derive wrote")
     return p
