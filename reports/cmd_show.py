@@ -24,6 +24,26 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+# The documents' LaTeX, read in a terminal: Greek letters, sub- and superscripts in Unicode.
+_TEX_WORDS = {r"\sigma": "σ", r"\nu": "ν", r"\alpha": "α", r"\Lambda": "Λ", r"\mu": "μ",
+              r"\tfrac{1}{2}": "½", r"\lVert": "‖", r"\rVert": "‖", r"\max": "max",
+              r"\operatorname{mean}": "mean", r"\operatorname{sum}": "sum"}
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def terminal_text(tex: str) -> str:
+    """f_1(x) = x^{2} -> f₁(x) = x²; \\sigma -> σ. Plain text passes through unchanged."""
+    import re
+
+    for word, char in _TEX_WORDS.items():
+        tex = tex.replace(word, char)
+    tex = re.sub(r"_\{?(\d+)\}?", lambda m: m.group(1).translate(_SUB), tex)
+    tex = re.sub(r"\^\{?(-?\d+)\}?", lambda m: m.group(1).translate(_SUP), tex)
+    tex = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", tex)
+    return tex.replace("\\", "")
+
+
 def _shape(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape)) or "scalar"
 
@@ -40,7 +60,8 @@ def show_lines(result: Any) -> list[str]:
 
     case, graph, bw = result.case, result.graph, result.backward
     shapes = ", ".join(f"{k} {_shape(v.shape)}" for k, v in graph.inputs.items())
-    out = [f"{case.name}: {case.title}", f"source: {case.source}", "", case.statement, "",
+    out = [f"{case.name}: {case.title}", f"source: {case.source}", "",
+           terminal_text(case.statement), "",
            f"inputs: {shapes}; gradients with respect to {', '.join(graph.wrt)}",
            "layout: a gradient has the shape of its variable", "",
            "graph of steps (forward):"]
