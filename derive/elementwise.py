@@ -84,6 +84,18 @@ def _pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 _CMP = {">": sp.Gt, ">=": sp.Ge, "<": sp.Lt, "<=": sp.Le, "==": sp.Eq, "!=": sp.Ne}
 
 
+def _extreme(f: Callable[..., sp.Expr], a: np.ndarray, axes: tuple[int, ...] | None,
+             keep: bool) -> np.ndarray:
+    """Max or Min of the entries over ``axes``, one axis at a time (keepdims, then squeeze)."""
+    axes = tuple(range(a.ndim)) if axes is None else axes
+    out = a
+    for ax in axes:
+        out = np.apply_along_axis(lambda v: f(*v), ax, out)
+        out = np.expand_dims(np.asarray(out, dtype=object), ax)
+    return _obj(out if keep else out.reshape([s for i, s in enumerate(out.shape)
+                                              if i not in axes]))
+
+
 def evaluate(node: Node, env: Mapping[str, np.ndarray]) -> np.ndarray:
     """Evaluate an expression on object arrays of SymPy expressions."""
     memo: dict[int, np.ndarray] = {}
@@ -114,6 +126,8 @@ def _eval_one(n: Node, a: list[np.ndarray], env: Mapping[str, np.ndarray]) -> np
         return np.transpose(a[0], n.attrs[0])
     if op == "reshape":
         return a[0].reshape(n.shape)
+    if op in ("amax", "amin"):
+        return _extreme(sp.Max if op == "amax" else sp.Min, a[0], *n.attrs)
     if op in ("sum", "mean"):
         axes, keep = n.attrs
         total = _obj(np.sum(a[0], axis=axes, keepdims=keep))

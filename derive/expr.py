@@ -25,7 +25,7 @@ ARITY: dict[str, int | None] = {
     "input": 0, "const": 0, "adjoint": 0,
     "add": 2, "sub": 2, "mul": 2, "div": 2, "neg": 1, "pow": 2,
     "matmul": 2, "transpose": 1, "reshape": 1,
-    "sum": 1, "mean": 1, "sum_to": 1, "broadcast_to": 1, "ones": 1,
+    "sum": 1, "mean": 1, "amax": 1, "amin": 1, "sum_to": 1, "broadcast_to": 1, "ones": 1,
     "fn": 1, "maximum": 2, "minimum": 2, "where": 3, "compare": 2, "logaddexp": 2,
 }
 
@@ -207,7 +207,7 @@ def _reduced_shape(shape: Shape, axes: tuple[int, ...] | None, keepdims: bool) -
 
 
 def reduce(op: str, a: Node, axis: Any = None, keepdims: bool = False) -> Node:
-    """sum or mean over ``axis`` (None: all entries)."""
+    """sum, mean, amax or amin over ``axis`` (None: all entries)."""
     axes = _norm_axis(axis, len(a.shape))
     return Node(op, (a,), _reduced_shape(a.shape, axes, keepdims), (axes, bool(keepdims)))
 

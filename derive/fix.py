@@ -137,6 +137,12 @@ class TextPrinter:
     def _mean(self, n: Node) -> str:
         return self._reduction("mean", n)
 
+    def _amax(self, n: Node) -> str:
+        return self._reduction("max", n)
+
+    def _amin(self, n: Node) -> str:
+        return self._reduction("min", n)
+
     def _sum_to(self, n: Node) -> str:
         from derive.printers import summed_axes
 

@@ -130,6 +130,12 @@ class LatexPrinter:
     def _mean(self, n: Node) -> str:
         return self._reduction(r"\operatorname{mean}", n)
 
+    def _amax(self, n: Node) -> str:
+        return self._reduction(r"\max", n)
+
+    def _amin(self, n: Node) -> str:
+        return self._reduction(r"\min", n)
+
     def _reduction(self, op: str, n: Node) -> str:
         axes, _ = n.attrs
         sub = "" if axes is None else "_{" + ",".join(str(a) for a in axes) + "}"
@@ -247,6 +253,12 @@ class NumpyPrinter:
 
     def _mean(self, n: Node) -> str:
         return self._reduction("mean", n)
+
+    def _amax(self, n: Node) -> str:
+        return self._reduction("max", n)
+
+    def _amin(self, n: Node) -> str:
+        return self._reduction("min", n)
 
     def _reduction(self, op: str, n: Node) -> str:
         axes, keep = n.attrs

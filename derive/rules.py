@@ -120,6 +120,28 @@ def _mean(g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
     return (E.div(_spread(g, out, a), E.Node("const", (), (), (float(count),), name="n")),)
 
 
+def _extreme(g: Node, out: Node, a: Node) -> Node:
+    """max/min over axes: the gradient goes to the entries that attain it, split equally on a
+    tie (a valid subgradient; the softmax shift x - max(x) cancels it anyway)."""
+    axes, keepdims = out.attrs
+    kept = out  # all axes reduced, or kept as 1s: broadcasts against a as it is
+    if axes is not None and not keepdims:
+        kept = E.reshape(out, tuple(1 if i in axes else s for i, s in enumerate(a.shape)))
+    hit = E.where(E.compare("==", a, kept), E.const(1.0), E.const(0.0))
+    count = E.reduce("sum", hit, axes, True)
+    return E.div(E.mul(_spread(g, out, a), hit), count)
+
+
+@rule("amax")
+def _amax(g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+    return (_extreme(g, out, a),)
+
+
+@rule("amin")
+def _amin(g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+    return (_extreme(g, out, a),)
+
+
 @rule("sum_to")
 def _sum_to(g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
     return (E.mul(E.broadcast_to(g, a.shape), E.ones(a)) if g.shape != a.shape else g,)

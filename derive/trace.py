@@ -93,6 +93,14 @@ class Traced:
     def mean(self, axis: Any = None, keepdims: bool = False, **kw: Any) -> Traced:
         return Traced(E.reduce("mean", self.node, axis, keepdims))
 
+    def max(self, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
+            ) -> Traced:
+        return Traced(E.reduce("amax", self.node, axis, keepdims))
+
+    def min(self, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
+            ) -> Traced:
+        return Traced(E.reduce("amin", self.node, axis, keepdims))
+
     def transpose(self, *axes: Any) -> Traced:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
@@ -189,6 +197,15 @@ def _reduce(op: str) -> Callable[..., Traced]:
     return handler
 
 
+def _extreme(op: str) -> Callable[..., Traced]:
+    """np.max/np.min (and amax/amin): no dtype argument, unlike sum and mean."""
+    def handler(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
+                **kw: Any) -> Traced:
+        return Traced(E.reduce(op, as_node(a), axis, bool(keepdims)))
+
+    return handler
+
+
 def _transpose(a: Any, axes: Any = None) -> Traced:
     return Traced(E.transpose(as_node(a), None if axes is None else tuple(axes)))
 
@@ -215,6 +232,8 @@ def _dot(a: Any, b: Any, out: Any = None) -> Traced:
 _FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.sum: _reduce("sum"),
     np.mean: _reduce("mean"),
+    np.max: _extreme("amax"),
+    np.min: _extreme("amin"),
     np.dot: _dot,
     np.matmul: lambda a, b, **kw: Traced(E.matmul(as_node(a), as_node(b))),
     np.transpose: _transpose,

@@ -1105,7 +1105,8 @@ def _nanmax(xs: list[float]) -> float:
 def _kink_nodes(graph: Graph) -> list[E.Node]:
     out = []
     for n in E.topological(graph.output):
-        if n.op in ("maximum", "minimum", "where") or (n.op == "fn" and TABLE[n.attrs[0]].kinks):
+        if n.op in ("maximum", "minimum", "where", "amax", "amin") or (
+                n.op == "fn" and TABLE[n.attrs[0]].kinks):
             out.append(n)
     return out
 
@@ -1117,20 +1118,34 @@ def _has_kinks(graph: Graph) -> bool:
 def _kink_ties(d: Derivation, point: Arrays) -> bool:
     """Whether the point sits exactly on a kink: a tie in max/min, a kink argument hit."""
     probes: list[E.Node] = []
+    extremes: list[E.Node] = []
     for n in _kink_nodes(d.graph):
-        if n.op in ("maximum", "minimum"):
+        if n.op in ("amax", "amin"):
+            extremes.append(n)
+        elif n.op in ("maximum", "minimum"):
             probes.append(E.sub(n.args[0], n.args[1]))
         elif n.op == "where" and n.args[0].op == "compare":
             probes.append(E.sub(*n.args[0].args))
         elif n.op == "fn":
             probes += [E.sub(n.args[0], E.const(k)) for k in TABLE[n.attrs[0]].kinks]
-    if not probes:
+    if not probes and not extremes:
         return False
     env = dict(point)
     with np.errstate(all="ignore"):
         for s in d.graph.steps:
             env[s.name] = evaluate_numeric(s.node, env)
+        if any(_tied(evaluate_numeric(n.args[0], env), n) for n in extremes):
+            return True
         return any(np.any(evaluate_numeric(p, env) == 0.0) for p in probes)
+
+
+def _tied(values: np.ndarray, n: E.Node) -> bool:
+    """Whether a max/min reduction is attained by two entries or more somewhere."""
+    axes = n.attrs[0]
+    axes = tuple(range(values.ndim)) if axes is None else axes
+    pick = np.max if n.op == "amax" else np.min
+    hits = np.sum(values == pick(values, axis=axes, keepdims=True), axis=axes)
+    return bool(np.any(hits > 1))
 
 
 # ---------------------------------------------------------------- proofs at a reduced shape

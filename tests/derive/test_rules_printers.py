@@ -102,7 +102,9 @@ def _point(shapes: dict[str, tuple[int, ...]], positive: bool) -> dict[str, np.n
 
 
 def test_every_rule_is_exercised() -> None:
-    ops = {case[0].split("-")[0] for case in RULE_CASES} | {"where", "compare"}
+    # amax/amin: SymPy cannot simplify Max(a, b, c) against its derivative in budget, so
+    # their rule is checked numerically in tests/verify/test_max_reductions.py
+    ops = {case[0].split("-")[0] for case in RULE_CASES} | {"where", "compare", "amax", "amin"}
     assert set(RULES) <= ops | {"sum_to", "broadcast_to"}, set(RULES) - ops
     assert {c[0] for c in RULE_CASES} >= {f"fn-{n}" for n in TABLE}
 
