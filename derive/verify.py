@@ -40,7 +40,7 @@ from derive.compile import NumpyCode, compile_numpy, evaluate_numeric
 from derive.errors import DeriveError, InputError, ProofTimeout, TraceError
 from derive.functions import TABLE
 from derive.graph import Graph, from_forward
-from numeric.compare import FLOAT32_RTOL, Comparison, compare
+from numeric.compare import FLOAT32_RTOL, Comparison, compare, rel_error
 from numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
 
 Shape = tuple[int, ...]
@@ -1066,7 +1066,14 @@ class _Context:
             for i, idx in enumerate(where):
                 lo[idx], hi[idx] = l_[i], h_[i]
             result = compare(ref, cand2, rtol=self.diff.rtol, subgradient=(lo, hi))
-        return result
+        # report the raw disagreement with the difference quotient (the snapping above only
+        # decides the verdict): "max rel error 0" would claim more than differences can show
+        raw_rel = float(np.max(rel_error(fdv, c), initial=0.0))
+        raw_abs = float(np.max(np.abs(fdv - c), initial=0.0))
+        return replace(result, max_rel_error=max(raw_rel, result.max_rel_error)
+                       if result.verdict == "wrong" else raw_rel,
+                       max_abs_error=max(raw_abs, result.max_abs_error)
+                       if result.verdict == "wrong" else raw_abs)
 
 
 def _is_float32(x: Any) -> bool:
