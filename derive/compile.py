@@ -26,6 +26,7 @@ from derive import expr as E
 from derive.backward import Backward, Term, adjoint_name
 from derive.functions import TABLE, U, sympy_namespace
 from derive.printers import NumpyPrinter
+from numeric import functions as nf
 
 Arrays = Mapping[str, np.ndarray]
 
@@ -45,7 +46,7 @@ def lambdify(symbols: list[sp.Symbol], exprs: object) -> Callable[..., object]:
 def namespace(used: Iterable[tuple[str, int]] | None = None) -> dict[str, object]:
     """Names the generated code calls: every table function, and the first derivatives of
     ``used`` (name, order) pairs (all of them when None: each costs a SymPy lambdify once)."""
-    ns: dict[str, object] = {"np": np}
+    ns: dict[str, object] = {"np": np, "scatter": nf.scatter}
     for name, row in TABLE.items():
         ns[name] = row.num
     wanted = {n for n, order in used if order == 1} if used is not None else set(TABLE)

@@ -124,6 +124,12 @@ def _eval_one(n: Node, a: list[np.ndarray], env: Mapping[str, np.ndarray]) -> np
         return _obj(np.matmul(a[0], a[1]))
     if op == "transpose":
         return np.transpose(a[0], n.attrs[0])
+    if op == "getitem":
+        return _obj(a[0][E.python_key(n.attrs[0])])
+    if op == "scatter":
+        out = np.full(n.shape, sp.Integer(0), dtype=object)
+        out[E.python_key(n.attrs[0])] = a[0]
+        return out
     if op == "reshape":
         return a[0].reshape(n.shape)
     if op in ("amax", "amin"):

@@ -24,7 +24,7 @@ _ids = itertools.count()
 ARITY: dict[str, int | None] = {
     "input": 0, "const": 0, "adjoint": 0,
     "add": 2, "sub": 2, "mul": 2, "div": 2, "neg": 1, "pow": 2,
-    "matmul": 2, "transpose": 1, "reshape": 1,
+    "matmul": 2, "transpose": 1, "reshape": 1, "getitem": 1, "scatter": 1,
     "sum": 1, "mean": 1, "amax": 1, "amin": 1, "sum_to": 1, "broadcast_to": 1, "ones": 1,
     "fn": 1, "maximum": 2, "minimum": 2, "where": 3, "compare": 2, "logaddexp": 2,
 }
@@ -175,6 +175,53 @@ def transpose(a: Node, axes: tuple[int, ...] | None = None) -> Node:
     if a.op == "transpose" and len(perm) == 2 and a.attrs == ((1, 0),) and perm == (1, 0):
         return a.args[0]
     return Node("transpose", (a,), tuple(a.shape[i] for i in perm), (perm,))
+
+
+# Basic indexing (integers and slices): a key is stored as a tuple of ints and
+# ("slice", start, stop, step) tuples, hashable and printable.
+IndexKey = tuple[Any, ...]
+
+
+def index_key(key: Any, ndim: int) -> IndexKey | None:
+    """x[key] with ints and slices only -> a stored key; None for anything else (fancy or
+    boolean indexing, None, Ellipsis), which the tracer reports."""
+    items = key if isinstance(key, tuple) else (key,)
+    if len(items) > ndim:
+        return None
+    out: list[Any] = []
+    for k in items:
+        if isinstance(k, slice):
+            out.append(("slice", k.start, k.stop, k.step))
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+            out.append(int(k))
+        else:
+            return None
+    return tuple(out)
+
+
+def python_key(key: IndexKey) -> tuple[Any, ...]:
+    return tuple(slice(*k[1:]) if isinstance(k, tuple) else k for k in key)
+
+
+def key_text(key: IndexKey) -> str:
+    """(0, ("slice", None, 2, None)) -> '0, :2'."""
+    def one(k: Any) -> str:
+        if not isinstance(k, tuple):
+            return str(k)
+        start, stop, step = ("" if v is None else str(v) for v in k[1:])
+        return f"{start}:{stop}" + (f":{step}" if step else "")
+
+    return ", ".join(one(k) for k in key)
+
+
+def getitem(a: Node, key: IndexKey) -> Node:
+    shape = np.empty(a.shape, dtype=np.int8)[python_key(key)].shape
+    return Node("getitem", (a,), tuple(shape), (key,))
+
+
+def scatter(g: Node, key: IndexKey, shape: Shape) -> Node:
+    """The adjoint of indexing: zeros shaped ``shape`` with ``g`` placed at ``key``."""
+    return Node("scatter", (g,), tuple(shape), (key,))
 
 
 def reshape(a: Node, shape: Shape) -> Node:

@@ -123,6 +123,12 @@ class TextPrinter:
             return f"{self._p(n.args[0], 5)}ᵀ"
         return f"transpose({self.doprint(n.args[0], False)}, {perm})"
 
+    def _getitem(self, n: Node) -> str:
+        return f"{self._p(n.args[0], 5)}[{E.key_text(n.attrs[0])}]"
+
+    def _scatter(self, n: Node) -> str:
+        return f"scatter[{E.key_text(n.attrs[0])}]({self.doprint(n.args[0], False)})"
+
     def _reshape(self, n: Node) -> str:
         return f"reshape({self.doprint(n.args[0], False)}, {'x'.join(map(str, n.shape))})"
 

@@ -95,6 +95,14 @@ TABLE: dict[str, Elementary] = {
             "log", sp.log, np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}", ufuncs=(np.log,)
         ),
         Elementary(
+            "log1p", lambda u: sp.log(1 + u), np.log1p, r"\log\left(1 + {a}\right)",
+            r"\frac{{1}}{{1 + {a}}}", ufuncs=(np.log1p,),
+        ),
+        Elementary(
+            "expm1", lambda u: sp.exp(u) - 1, np.expm1, r"\left(e^{{{a}}} - 1\right)",
+            r"e^{{{a}}}", ufuncs=(np.expm1,),
+        ),
+        Elementary(
             "tanh", sp.tanh, np.tanh, r"\tanh\left({a}\right)",
             r"\left(1 - \tanh^{{2}}\left({a}\right)\right)", ufuncs=(np.tanh,),
         ),

@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 
+from derive import expr as E
 from derive.expr import Node, const_value
 from derive.functions import lookup
 
@@ -123,6 +124,13 @@ class LatexPrinter:
 
     def _reshape(self, n: Node) -> str:
         return self.doprint(n.args[0], False)
+
+    def _getitem(self, n: Node) -> str:
+        return rf"{self._p(n.args[0], 5)}_{{[{E.key_text(n.attrs[0])}]}}"
+
+    def _scatter(self, n: Node) -> str:
+        inner = self.doprint(n.args[0], False)
+        return rf"\operatorname{{scatter}}_{{[{E.key_text(n.attrs[0])}]}}\left({inner}\right)"
 
     def _sum(self, n: Node) -> str:
         return self._reduction(r"\operatorname{sum}", n)
@@ -247,6 +255,13 @@ class NumpyPrinter:
 
     def _reshape(self, n: Node) -> str:
         return f"{self._p(n.args[0])}.reshape({n.shape})"
+
+    def _getitem(self, n: Node) -> str:
+        return f"{self._p(n.args[0])}[{E.key_text(n.attrs[0])}]"
+
+    def _scatter(self, n: Node) -> str:
+        return (f"scatter({self.doprint(n.args[0], False)}, {n.shape}, "
+                f"np.s_[{E.key_text(n.attrs[0])}])")
 
     def _sum(self, n: Node) -> str:
         return self._reduction("sum", n)

@@ -95,6 +95,11 @@ def _transpose(g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
     return (E.transpose(g, inverse),)
 
 
+@rule("getitem")
+def _getitem(g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+    return (E.scatter(g, out.attrs[0], a.shape),)
+
+
 @rule("reshape")
 def _reshape(g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
     return (E.reshape(g, a.shape),)

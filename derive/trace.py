@@ -84,7 +84,10 @@ class Traced:
         raise TraceError("a Python if/while on array values (use np.where)")
 
     def __getitem__(self, key: Any) -> Traced:
-        raise TraceError("indexing an array ([...])")
+        stored = E.index_key(key, len(self.node.shape))
+        if stored is None:
+            raise TraceError("indexing an array with other than integers and slices ([...])")
+        return Traced(E.getitem(self.node, stored))
 
     # -- methods numpy users call -------------------------------------------
     def sum(self, axis: Any = None, keepdims: bool = False, **kw: Any) -> Traced:

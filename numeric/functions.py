@@ -81,6 +81,14 @@ def square(x: Any) -> Any:
     return np.power(_as_float(x), 2)
 
 
+def scatter(g: np.ndarray, shape: tuple[int, ...], key: tuple) -> np.ndarray:
+    """The adjoint of indexing x[key]: zeros shaped like x, with g at key (basic indexing
+    selects each entry at most once, so assignment is the sum)."""
+    out = np.zeros(shape, dtype=np.result_type(g, np.float64))
+    out[key] = g
+    return out
+
+
 def deriv(func: ArrayFunction, input_: Any, delta: float = DOC_DELTA) -> Any:
     """The documents' central difference (f(x+d) - f(x-d)) / (2d), verbatim so numbers match."""
     return (func(input_ + delta) - func(input_ - delta)) / (2 * delta)

@@ -59,7 +59,7 @@ SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=N
 FUNCTIONS = sorted(TABLE)
 KINKED = {name for name, row in TABLE.items() if row.kinks}
 STEPS = {"heaviside", "sign"}  # piecewise constant: everything after them is locally constant
-POSITIVE = {"log", "sqrt"}  # applied to u*u + 1/2, so the chain stays in their domain
+POSITIVE = {"log", "log1p", "sqrt"}  # applied to u*u + 1/2, so the chain stays in their domain
 
 
 class Recorder:
