@@ -45,6 +45,14 @@ ORDER0_SOURCE = {
     "heaviside": "    return np.heaviside(u, 0.5)",
 }
 
+# The adjoint of indexing, for pasted code (numeric.functions.scatter, written out).
+SCATTER_SOURCE = (
+    "def scatter(g, shape, key):\n"
+    "    out = np.zeros(shape)\n"
+    "    out[key] = g\n"
+    "    return out\n"
+)
+
 _SYMBOL = {"sigmoid": "σ", "heaviside": "H"}
 _SUPERSCRIPT = {2.0: "²", 3.0: "³"}
 _PREC = {"add": 1, "sub": 1, "neg": 2, "mul": 2, "div": 3, "matmul": 3, "pow": 4}
@@ -295,6 +303,8 @@ def paste_code(bw: Backward, shapes: dict[str, tuple[int, ...]] | None = None) -
     source = backward_source(bw, NumpyPrinter(namespace))
     parts = ["import numpy\nimport numpy as np\n"]
     parts += [_helper(name, order) for name, order in _functions_used(bw)]
+    if "scatter(" in source:
+        parts.append(SCATTER_SOURCE)
     parts += [_constant(k, np.asarray(v)) for k, v in namespace.items()]
     if shapes:
         from derive.usermodule import shapes_text

@@ -57,3 +57,18 @@ def test_fancy_indexing_falls_back_to_finite_differences() -> None:
 
     g = verify(fwd, bwd, shapes={"x": (4,)}, prove=False).gradients["x"]
     assert g.verdict == "ok" and g.numeric_only
+
+
+def test_the_pasted_fix_defines_scatter_and_is_right() -> None:
+    from derive.fix import paste_code
+
+    def wrong(W, x):
+        return {"W": np.zeros((3, 4))}
+
+    r = verify(forward, wrong, shapes=SHAPES, prove=False)
+    assert r.traced is not None
+    code = paste_code(r.traced.backward, r.shapes)
+    assert "def scatter(" in code
+    namespace: dict = {}
+    exec(compile(code, "<pasted>", "exec"), namespace)  # our own generated code
+    assert verify(forward, namespace["backward"], shapes=SHAPES, prove=False).ok
