@@ -226,6 +226,12 @@ class Proof:
     entries: int
     seconds: float
     message: str
+    timed_out: bool = False  # undecided: neither proved nor shown wrong within the budget
+
+    @property
+    def refuted(self) -> bool:
+        """Shown wrong: an entry (or the shape) differs. A timeout refutes nothing."""
+        return not self.proved and not self.timed_out
 
 
 def _clearly_nonzero(e: sp.Expr) -> bool:
@@ -310,7 +316,8 @@ def prove(name: str, matrix_form: np.ndarray, truth: np.ndarray,
             kinks = [idx for idx in bad if is_zero_almost_everywhere(diffs[idx])]
             bad = [idx for idx in bad if idx not in kinks and not is_zero(diffs[idx])]
     except ProofTimeout as exc:
-        return Proof(name, False, truth.size, time.perf_counter() - t0, str(exc))
+        return Proof(name, False, truth.size, time.perf_counter() - t0, str(exc),
+                     timed_out=True)
     dt = time.perf_counter() - t0
     if bad:
         return Proof(name, False, truth.size, dt, f"entries differ: {bad}")

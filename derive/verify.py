@@ -1213,7 +1213,7 @@ def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ..
         left = t_end - time.perf_counter()
         if left <= 0:
             proofs[w] = EW.Proof(w, False, int(np.size(forms[w])), 0.0,
-                                 f"not proved within {budget:g} s")
+                                 f"not proved within {budget:g} s", timed_out=True)
             continue
         proofs[w] = EW.prove(w, forms[w], ew.gradients[w], budget=left)
     return small, _proof_note(small, proofs, budget), ew, {w: proofs[w] for w in wrt}

@@ -91,7 +91,8 @@ def case_json(r: Any) -> dict[str, Any]:
         "checks": {w: {"matrix": _comparison(g.vs_matrix), "fd": _comparison(g.vs_fd),
                        "hand": _comparison(g.vs_hand), "as_printed": _comparison(g.vs_printed),
                        "proof": None if g.proof is None else
-                       {"proved": g.proof.proved, "message": g.proof.message}}
+                       {"proved": g.proof.proved, "timed_out": g.proof.timed_out,
+                        "message": g.proof.message}}
                    for w, g in grads.items()},
         "printed": [{"what": p.printed.what, "value": _plain(p.printed.value),
                      "source": p.printed.source, "reproduced": p.reproduces,
@@ -120,7 +121,8 @@ def table_lines(results: list[Any]) -> list[str]:
     rows = [head]
     for r in results:
         for w, g in r.gradients.items():
-            proof = "-" if g.proof is None else ("proved" if g.proof.proved else "NOT proved")
+            proof = "-" if g.proof is None else ("proved" if g.proof.proved else
+                                                 "undecided" if g.proof.timed_out else "REFUTED")
             rows.append((r.case.name, w, _cell(g.vs_matrix), _cell(g.vs_fd), _cell(g.vs_hand),
                          _cell(g.vs_printed), proof, f"{g.vs_fd.max_rel_error:.1e}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]

@@ -27,7 +27,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 # The documents' LaTeX, read in a terminal: Greek letters, sub- and superscripts in Unicode.
 _TEX_WORDS = {r"\sigma": "σ", r"\nu": "ν", r"\alpha": "α", r"\Lambda": "Λ", r"\mu": "μ",
               r"\tfrac{1}{2}": "½", r"\lVert": "‖", r"\rVert": "‖", r"\max": "max",
-              r"\operatorname{mean}": "mean", r"\operatorname{sum}": "sum"}
+              r"\sum": "Σ", r"\prod": "Π", r"\partial": "∂", r"\cdot": "·", r"\times": "×",
+              r"\odot": "⊙", r"\circ": "∘", r"\top": "ᵀ", r"\infty": "∞"}
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -41,6 +42,9 @@ def terminal_text(tex: str) -> str:
     tex = re.sub(r"_\{?(\d+)\}?", lambda m: m.group(1).translate(_SUB), tex)
     tex = re.sub(r"\^\{?(-?\d+)\}?", lambda m: m.group(1).translate(_SUP), tex)
     tex = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", tex)
+    tex = re.sub(r"\\(?:operatorname|mathrm|text|mathbf)\{([^{}]*)\}", r"\1", tex)
+    tex = re.sub(r"\\(?:left|right)\b", "", tex)
+    tex = re.sub(r"\\([A-Za-z]+)", r"\1", tex)  # \log, \exp, ...: the word itself
     return tex.replace("\\", "")
 
 
@@ -84,7 +88,8 @@ def show_lines(result: Any) -> list[str]:
                 f"  {fix.name_text(adjoint_name(w))} = {fix.to_text(bw.gradient(w))}"]
         out += elementwise_lines(result, w, abbreviations)
         if g.proof is not None:
-            mark = "proved" if g.proof.proved else "NOT proved"
+            mark = "proved" if g.proof.proved else \
+                "undecided (numeric checks stand)" if g.proof.timed_out else "REFUTED"
             out.append(f"  proof: {mark}: {g.proof.message} ({g.proof.seconds:.2f} s)")
         verdicts = [(label, c) for label, c in (("matrix form", g.vs_matrix),
                     ("finite differences", g.vs_fd), ("hand-written", g.vs_hand),

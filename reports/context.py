@@ -467,6 +467,8 @@ def numbers_table(g: GradientCheck) -> dict[str, Any]:
 def proof_context(result: CaseResult, g: GradientCheck) -> dict[str, Any]:
     p = g.proof
     if p is not None:
+        if p.timed_out:
+            return {"ok": None, "text": f"undecided: {p.message}; the numeric checks stand"}
         return {"ok": p.proved, "text": ("proved: " if p.proved else "not proved: ") + p.message}
     if result.elementwise is None:
         why = (f"no symbolic proof: more than {PROVE_MAX_ENTRIES} input entries for elementwise "

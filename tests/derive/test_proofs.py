@@ -201,3 +201,15 @@ def test_the_matrix_form_does_not_grow_with_the_batch(n: int) -> None:
     assert to_latex(bw.gradient("W2")) == (
         r"O_{1}^{T} \, \left(-\left(\frac{\mathbf{1}}{n} \odot "
         r"\left(2 \, \left(y - P\right)\right)\right)\right)")
+
+
+def test_a_timeout_is_undecided_and_a_difference_refutes() -> None:
+    """Only a refuted proof is a disagreement; a proof out of time leaves the numbers to judge."""
+    x, y = sp.symbols("x y", real=True)
+    hard = sp.expand((sp.sin(x) + sp.cos(y) + x * y + 1) ** 12)
+    slow = EW.prove("X", np.array([hard + sp.tanh(x) ** 2 + 1 / sp.cosh(x) ** 2 - 1],
+                                  dtype=object), np.array([hard], dtype=object), budget=0.05)
+    if not slow.proved:
+        assert slow.timed_out and not slow.refuted
+    wrong = EW.prove("X", np.array([x + 1], dtype=object), np.array([x], dtype=object))
+    assert wrong.refuted and not wrong.timed_out
