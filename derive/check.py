@@ -16,11 +16,9 @@ import numpy as np
 
 from derive import backward as B
 from derive import elementwise as EW
-from derive import expr as E
 from derive.cases import Case, Printed
 from derive.compile import NumpyCode, compile_numpy, lambdify
-from derive.functions import TABLE
-from derive.graph import Graph, from_forward
+from derive.graph import Graph, from_forward, kink_nodes
 from numeric.compare import Comparison, compare
 from numeric.fd import central_gradient, one_sided_gradients
 
@@ -147,15 +145,6 @@ def exact_values(ew: EW.Elementwise, wrt: tuple[str, ...], inputs: Arrays) -> tu
     return out, grads
 
 
-def _has_kinks(graph: Graph) -> bool:
-    for n in E.topological(graph.output):
-        if n.op in ("maximum", "minimum") or (n.op == "fn" and TABLE[n.attrs[0]].kinks):
-            return True
-    return False
-
-
-def _subgradient(f: Callable[..., Any], inputs: Arrays, name: str) -> tuple[Any, Any]:
-    return one_sided_gradients(f, inputs, name)
 
 
 def _call(f: Callable[..., Any] | None, inputs: Arrays) -> Any:
@@ -189,11 +178,11 @@ def check_case(case: Case, *, prove: bool = True) -> CaseResult:
     exact_fwd, exact = exact_values(ew, graph.wrt, inputs) if ew else (fwd_matrix, matrix)
     hand = _call(case.hand, inputs)
     printed = _call(case.as_printed, inputs)
-    kinks = _has_kinks(graph)
+    kinks = bool(kink_nodes(graph))
     grads: dict[str, GradientCheck] = {}
     for w in graph.wrt:
         fd = central_gradient(case.forward, inputs, w)
-        sub = _subgradient(case.forward, inputs, w) if kinks else None
+        sub = one_sided_gradients(case.forward, inputs, w) if kinks else None
         h = None if hand is None else np.asarray(hand[w], dtype=np.float64)
         p = None
         if isinstance(printed, str):

@@ -112,6 +112,17 @@ def _fn_letter(name: str) -> str:
     return rf"\operatorname{{{short.replace('_', '')}}}"
 
 
+# Operations whose derivative jumps somewhere: ties in max/min (elementwise or reduced) and
+# the condition of a where; table functions list their own kinks.
+KINK_OPS = frozenset({"maximum", "minimum", "where", "amax", "amin"})
+
+
+def kink_nodes(graph: Graph) -> list[Node]:
+    """The nodes where the point may sit on a kink (any subgradient is then right)."""
+    return [n for n in E.topological(graph.output)
+            if n.op in KINK_OPS or (n.op == "fn" and bool(lookup(n.attrs[0]).kinks))]
+
+
 def build(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...]) -> Graph:
     """Collect the named steps of a traced forward pass, in evaluation order."""
     missing = [w for w in wrt if w not in inputs]

@@ -39,7 +39,7 @@ from derive.backward import derive as derive_backward
 from derive.compile import NumpyCode, compile_numpy, evaluate_numeric
 from derive.errors import DeriveError, InputError, ProofTimeout, TraceError
 from derive.functions import TABLE
-from derive.graph import Graph, from_forward
+from derive.graph import Graph, from_forward, kink_nodes
 from numeric.compare import FLOAT32_RTOL, Comparison, compare, rel_error
 from numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
 
@@ -770,7 +770,7 @@ class _Context:
         self.diff = _Differences(self.f)
         self.rng = np.random.default_rng([self.seed, 1])  # FD draws: independent of the points
         self.notes: list[str] = []
-        self.kinky = self.derivation is None or _has_kinks(self.derivation.graph)
+        self.kinky = self.derivation is None or bool(kink_nodes(self.derivation.graph))
         self._ties: dict[int, bool] = {}
 
     def ties(self, k: int) -> bool:
@@ -1109,24 +1109,13 @@ def _nanmax(xs: list[float]) -> float:
 # ---------------------------------------------------------------- kinks
 
 
-def _kink_nodes(graph: Graph) -> list[E.Node]:
-    out = []
-    for n in E.topological(graph.output):
-        if n.op in ("maximum", "minimum", "where", "amax", "amin") or (
-                n.op == "fn" and TABLE[n.attrs[0]].kinks):
-            out.append(n)
-    return out
-
-
-def _has_kinks(graph: Graph) -> bool:
-    return bool(_kink_nodes(graph))
 
 
 def _kink_ties(d: Derivation, point: Arrays) -> bool:
     """Whether the point sits exactly on a kink: a tie in max/min, a kink argument hit."""
     probes: list[E.Node] = []
     extremes: list[E.Node] = []
-    for n in _kink_nodes(d.graph):
+    for n in kink_nodes(d.graph):
         if n.op in ("amax", "amin"):
             extremes.append(n)
         elif n.op in ("maximum", "minimum"):
