@@ -24,30 +24,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-# The documents' LaTeX, read in a terminal: Greek letters, sub- and superscripts in Unicode.
-_TEX_WORDS = {r"\sigma": "σ", r"\nu": "ν", r"\alpha": "α", r"\Lambda": "Λ", r"\mu": "μ",
-              r"\tfrac{1}{2}": "½", r"\lVert": "‖", r"\rVert": "‖", r"\max": "max",
-              r"\sum": "Σ", r"\prod": "Π", r"\partial": "∂", r"\cdot": "·", r"\times": "×",
-              r"\odot": "⊙", r"\circ": "∘", r"\top": "ᵀ", r"\infty": "∞"}
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def terminal_text(tex: str) -> str:
-    """f_1(x) = x^{2} -> f₁(x) = x²; \\sigma -> σ. Plain text passes through unchanged."""
-    import re
-
-    for word, char in _TEX_WORDS.items():
-        tex = tex.replace(word, char)
-    tex = re.sub(r"_\{?(\d+)\}?", lambda m: m.group(1).translate(_SUB), tex)
-    tex = re.sub(r"\^\{?(-?\d+)\}?", lambda m: m.group(1).translate(_SUP), tex)
-    tex = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", tex)
-    tex = re.sub(r"\\(?:operatorname|mathrm|text|mathbf)\{([^{}]*)\}", r"\1", tex)
-    tex = re.sub(r"\\(?:left|right)\b", "", tex)
-    tex = re.sub(r"\\([A-Za-z]+)", r"\1", tex)  # \log, \exp, ...: the word itself
-    return tex.replace("\\", "")
-
-
 def _shape(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape)) or "scalar"
 
@@ -60,12 +36,12 @@ def show_lines(result: Any) -> list[str]:
     """Everything `derive show` prints for one checked case."""
     from derive import fix
     from derive.backward import adjoint_name
-    from reports.context import _step_symbols, term_context
+    from reports.context import _step_symbols, term_context, tex_text
 
     case, graph, bw = result.case, result.graph, result.backward
     shapes = ", ".join(f"{k} {_shape(v.shape)}" for k, v in graph.inputs.items())
     out = [f"{case.name}: {case.title}", f"source: {case.source}", "",
-           terminal_text(case.statement), "",
+           tex_text(case.statement), "",
            f"inputs: {shapes}; gradients with respect to {', '.join(graph.wrt)}",
            "layout: a gradient has the shape of its variable", "",
            "graph of steps (forward):"]

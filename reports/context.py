@@ -53,6 +53,30 @@ LABELS = {
 # ---------------------------------------------------------------- small formatters
 
 
+# LaTeX read as plain text (a terminal, a diagram label): Greek letters, sub- and
+# superscripts in Unicode.
+_TEX_WORDS = {r"\sigma": "σ", r"\nu": "ν", r"\alpha": "α", r"\Lambda": "Λ", r"\mu": "μ",
+              r"\tfrac{1}{2}": "½", r"\lVert": "‖", r"\rVert": "‖", r"\max": "max",
+              r"\sum": "Σ", r"\prod": "Π", r"\partial": "∂", r"\cdot": "·", r"\times": "×",
+              r"\odot": "⊙", r"\circ": "∘", r"\top": "ᵀ", r"\infty": "∞", r"\sqrt": "√"}
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def tex_text(tex: str) -> str:
+    """f_1(x) = x^{2} -> f₁(x) = x²; \\sigma -> σ. Plain text passes through unchanged."""
+    tex = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", tex)
+    for word, char in _TEX_WORDS.items():
+        tex = tex.replace(word, char)
+    tex = re.sub(r"_\{?(\d+)\}?", lambda m: m.group(1).translate(_SUB), tex)
+    tex = re.sub(r"\^\{?(-?\d+)\}?", lambda m: m.group(1).translate(_SUP), tex)
+    tex = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", tex)
+    tex = re.sub(r"\\(?:operatorname|mathrm|text|mathbf)\{([^{}]*)\}", r"\1", tex)
+    tex = re.sub(r"\\(?:left|right)\b", "", tex)
+    tex = re.sub(r"\\([A-Za-z]+)", r"\1", tex)  # \log, \exp, ...: the word itself
+    return tex.replace("\\", "")
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from derive.check import CaseResult
-from reports.context import adjoint_values, fmt, norm_value, shape_text, summary_value
+from reports.context import adjoint_values, fmt, norm_value, shape_text, summary_value, tex_text
 
 COL_W = 190  # px between columns: room for an edge label of ~16 characters
 ROW_H = 92
@@ -26,8 +26,6 @@ OVAL_W, OVAL_H = 62, 34
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 24, 24, 30
 OUT_W = 64  # the output's stub arrow, long enough for its value
 
-GREEK = {r"\nu": "ν", r"\sigma": "σ", r"\alpha": "α", r"\Lambda": "Λ", r"\mu": "μ",
-         r"\tanh": "tanh", r"\max": "max", r"\log": "log", r"\sqrt": "√"}
 FORWARD_COLOR, GRADIENT_COLOR = "#1a1a1a", "#b3261e"
 
 
@@ -65,7 +63,7 @@ class Diagram:
 
 def letter_text(letter: str) -> str:
     """LaTeX of a step's function letter -> plain Unicode for a label."""
-    return GREEK.get(letter, letter.lstrip("\\"))
+    return tex_text(letter)
 
 
 def _columns(result: CaseResult) -> dict[str, int]:

@@ -94,9 +94,9 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_show_reads_the_statement_without_latex(capsys: pytest.CaptureFixture[str]) -> None:
-    from reports.cmd_show import terminal_text
+    from reports.context import tex_text
 
-    assert terminal_text(r"M_1 = \nu(X, W_1), L = \Lambda(P, y)") == "M₁ = ν(X, W₁), L = Λ(P, y)"
-    assert terminal_text(r"E = \tfrac{1}{2} \lVert X_3 - T \rVert^2") == "E = ½ ‖ X₃ - T ‖²"
+    assert tex_text(r"M_1 = \nu(X, W_1), L = \Lambda(P, y)") == "M₁ = ν(X, W₁), L = Λ(P, y)"
+    assert tex_text(r"E = \tfrac{1}{2} \lVert X_3 - T \rVert^2") == "E = ½ ‖ X₃ - T ‖²"
     code, out, _ = run_cli(capsys, "show", "two-layer", "--no-prove")
     assert "O₁ = σ(N₁)" in out and "\\nu" not in out
