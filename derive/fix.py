@@ -8,7 +8,6 @@ so the fix a user pastes is exactly the gradient the checks compared with.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,9 +17,8 @@ from sympy.printing.numpy import NumPyPrinter as SympyNumPyPrinter
 from derive import expr as E
 from derive.backward import Assignment, Backward, adjoint_name
 from derive.compile import backward_source
-from derive.expr import Node, const_value
 from derive.functions import TABLE, U
-from derive.printers import NumpyPrinter, to_latex
+from derive.printers import NumpyPrinter, name_text, to_latex, to_text
 
 if TYPE_CHECKING:
     from derive.verify import VerifyResult
@@ -53,152 +51,7 @@ SCATTER_SOURCE = (
     "    return out\n"
 )
 
-_SYMBOL = {"sigmoid": "σ", "heaviside": "H"}
-_SUPERSCRIPT = {2.0: "²", 3.0: "³"}
-_PREC = {"add": 1, "sub": 1, "neg": 2, "mul": 2, "div": 3, "matmul": 3, "pow": 4}
-
-
 # ---------------------------------------------------------------- matrix-form text
-
-
-def name_text(name: str) -> str:
-    """dLdN1 -> ∂L/∂N1; other names as they are."""
-    m = re.fullmatch(r"dLd([A-Za-z_]\w*)", name)
-    return f"∂L/∂{m.group(1)}" if m else name
-
-
-def _number(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.6g}"
-
-
-class TextPrinter:
-    """Expression -> one line of Unicode math: X·W1 + B1, σ'(N1) ⊙ ∂L/∂O1, Xᵀ·∂L/∂N1."""
-
-    def doprint(self, node: Node, top: bool = True) -> str:
-        if node.name and not top and node.op not in ("input", "adjoint", "const"):
-            return node.name
-        return getattr(self, f"_{node.op}")(node)
-
-    def _p(self, node: Node, prec: int) -> str:
-        s = self.doprint(node, top=False)
-        inner = 9 if node.name or node.op in ("input", "adjoint") else _PREC.get(node.op, 9)
-        if node.op == "const" and not node.name and not isinstance(node.attrs[0], tuple) \
-                and const_value(node) < 0:
-            inner = 0
-        return f"({s})" if inner < prec else s
-
-    def _input(self, n: Node) -> str:
-        return name_text(n.name or "?")
-
-    _adjoint = _input
-
-    def _const(self, n: Node) -> str:
-        v = const_value(n)
-        if isinstance(v, np.ndarray):
-            return f"[{'x'.join(map(str, v.shape))} constant]"
-        return _number(v)
-
-    def _add(self, n: Node) -> str:
-        return f"{self._p(n.args[0], 1)} + {self._p(n.args[1], 1)}"
-
-    def _sub(self, n: Node) -> str:
-        return f"{self._p(n.args[0], 1)} − {self._p(n.args[1], 2)}"
-
-    def _mul(self, n: Node) -> str:
-        a, b = n.args
-        if not a.shape or not b.shape:
-            return f"{self._p(a, 2)} {self._p(b, 3)}"
-        return f"{self._p(a, 2)} ⊙ {self._p(b, 3)}"
-
-    def _div(self, n: Node) -> str:
-        return f"{self._p(n.args[0], 2)} / {self._p(n.args[1], 4)}"
-
-    def _neg(self, n: Node) -> str:
-        return f"−{self._p(n.args[0], 3)}"
-
-    def _pow(self, n: Node) -> str:
-        base, ex = n.args
-        if E.is_const(ex) and ex.attrs[0] in _SUPERSCRIPT:
-            return f"{self._p(base, 5)}{_SUPERSCRIPT[ex.attrs[0]]}"
-        return f"{self._p(base, 5)}^{self._p(ex, 5)}"
-
-    def _matmul(self, n: Node) -> str:
-        return f"{self._p(n.args[0], 3)}·{self._p(n.args[1], 4)}"
-
-    def _transpose(self, n: Node) -> str:
-        (perm,) = n.attrs
-        if len(perm) == 2:
-            return f"{self._p(n.args[0], 5)}ᵀ"
-        return f"transpose({self.doprint(n.args[0], False)}, {perm})"
-
-    def _getitem(self, n: Node) -> str:
-        return f"{self._p(n.args[0], 5)}[{E.key_text(n.attrs[0])}]"
-
-    def _scatter(self, n: Node) -> str:
-        return f"scatter[{E.key_text(n.attrs[0])}]({self.doprint(n.args[0], False)})"
-
-    def _reshape(self, n: Node) -> str:
-        return f"reshape({self.doprint(n.args[0], False)}, {'x'.join(map(str, n.shape))})"
-
-    def _reduction(self, op: str, n: Node) -> str:
-        axes, _ = n.attrs
-        sub = "" if axes is None else "_" + ",".join(str(a) for a in axes)
-        return f"{op}{sub}({self.doprint(n.args[0], False)})"
-
-    def _sum(self, n: Node) -> str:
-        return self._reduction("sum", n)
-
-    def _mean(self, n: Node) -> str:
-        return self._reduction("mean", n)
-
-    def _amax(self, n: Node) -> str:
-        return self._reduction("max", n)
-
-    def _amin(self, n: Node) -> str:
-        return self._reduction("min", n)
-
-    def _sum_to(self, n: Node) -> str:
-        from derive.printers import summed_axes
-
-        axes = summed_axes(n.args[0].shape, n.shape)
-        label = "rows" if axes == (0,) else ",".join(str(a) for a in axes)
-        return f"sum_{label}({self.doprint(n.args[0], False)})"
-
-    def _broadcast_to(self, n: Node) -> str:
-        return self.doprint(n.args[0], False)
-
-    def _ones(self, n: Node) -> str:
-        return "𝟙"
-
-    def _fn(self, n: Node) -> str:
-        name, order = n.attrs
-        arg = self.doprint(n.args[0], False)
-        if name == "abs" and order == 0:
-            return f"|{arg}|"
-        base = _SYMBOL.get(name, name)
-        mark = "'" * order if order <= 2 else f"^({order})"
-        return f"{base}{mark}({arg})"
-
-    def _maximum(self, n: Node) -> str:
-        return f"max({self.doprint(n.args[0], False)}, {self.doprint(n.args[1], False)})"
-
-    def _minimum(self, n: Node) -> str:
-        return f"min({self.doprint(n.args[0], False)}, {self.doprint(n.args[1], False)})"
-
-    def _compare(self, n: Node) -> str:
-        op = {">=": "≥", "<=": "≤", "!=": "≠"}.get(n.attrs[0], n.attrs[0])
-        return f"{self._p(n.args[0], 2)} {op} {self._p(n.args[1], 2)}"
-
-    def _where(self, n: Node) -> str:
-        c, a, b = (self.doprint(x, False) for x in n.args)
-        return f"({a} where {c}, else {b})"
-
-    def _logaddexp(self, n: Node) -> str:
-        return f"logaddexp({self.doprint(n.args[0], False)}, {self.doprint(n.args[1], False)})"
-
-
-def to_text(node: Node) -> str:
-    return TextPrinter().doprint(node)
 
 
 def forward_lines(bw: Backward) -> list[str]:

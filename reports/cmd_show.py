@@ -36,6 +36,7 @@ def show_lines(result: Any) -> list[str]:
     """Everything `derive show` prints for one checked case."""
     from derive import fix
     from derive.backward import adjoint_name
+    from derive.printers import name_text, to_text
     from reports.context import _step_symbols, term_context, tex_text
 
     case, graph, bw = result.case, result.graph, result.backward
@@ -47,21 +48,21 @@ def show_lines(result: Any) -> list[str]:
            "graph of steps (forward):"]
     for s in graph.steps:
         args = ", ".join(s.args)
-        out.append(f"  {s.name} = {fix.to_text(s.node)}    [{s.name}: {_shape(s.shape)}; "
+        out.append(f"  {s.name} = {to_text(s.node)}    [{s.name}: {_shape(s.shape)}; "
                    f"reads {args}]")
     out += ["", "chain rule, backward, one factor at a time:"]
     for a in bw.assignments:
         out.append(f"  {fix.assignment_line(a)}    [{_shape(a.shape)}]")
         for t in a.terms:
             tc = term_context(t, a)
-            factor = f"factor ∂{t.via}/∂{a.of} = {fix.to_text(t.factor)}; " \
+            factor = f"factor ∂{t.via}/∂{a.of} = {to_text(t.factor)}; " \
                 if t.factor is not None and t.combine in ("hadamard", "right", "left") else ""
             out.append(f"      via {t.via}: {factor}shapes {tc['shapes']}")
     abbreviations = _step_symbols(result) if result.elementwise is not None else None
     for w in graph.wrt:
         g = result.gradients[w]
-        out += ["", f"{fix.name_text(adjoint_name(w))}, matrix form:",
-                f"  {fix.name_text(adjoint_name(w))} = {fix.to_text(bw.gradient(w))}"]
+        out += ["", f"{name_text(adjoint_name(w))}, matrix form:",
+                f"  {name_text(adjoint_name(w))} = {to_text(bw.gradient(w))}"]
         out += elementwise_lines(result, w, abbreviations)
         if g.proof is not None:
             mark = "proved" if g.proof.proved else \

@@ -108,14 +108,14 @@ def _gradient(g: GradientResult) -> dict[str, Any]:
 def context(result: VerifyResult) -> dict[str, Any]:
     """Plain data for the template (strings, numbers, lists, and prepared Markup)."""
     from derive import fix
-    from derive.printers import name_latex, to_latex
+    from derive.printers import name_latex, to_latex, to_text
     from derive.usermodule import shapes_text
 
     d = result.traced
     forward, derivation, code = [], [], ""
     if d is not None:
         forward = [{"math": math_html(s.latex(), display=True), "text": f"{s.name} = "
-                    f"{fix.to_text(s.node)}"} for s in d.graph.steps]
+                    f"{to_text(s.node)}"} for s in d.graph.steps]
         derivation = [{"math": math_html(f"{name_latex(a.target)} = {to_latex(a.expr)}",
                                          display=True), "text": fix.assignment_line(a)}
                       for a in d.backward.assignments]
