@@ -37,7 +37,7 @@ def show_lines(result: Any) -> list[str]:
     from derive import fix
     from derive.backward import adjoint_name
     from derive.printers import name_text, to_text
-    from reports.context import _step_symbols, term_context, tex_text
+    from reports.context import step_symbols, term_context, tex_text
 
     case, graph, bw = result.case, result.graph, result.backward
     shapes = ", ".join(f"{k} {_shape(v.shape)}" for k, v in graph.inputs.items())
@@ -58,7 +58,7 @@ def show_lines(result: Any) -> list[str]:
             factor = f"factor ∂{t.via}/∂{a.of} = {to_text(t.factor)}; " \
                 if t.factor is not None and t.combine in ("hadamard", "right", "left") else ""
             out.append(f"      via {t.via}: {factor}shapes {tc['shapes']}")
-    abbreviations = _step_symbols(result) if result.elementwise is not None else None
+    abbreviations = step_symbols(result) if result.elementwise is not None else None
     for w in graph.wrt:
         g = result.gradients[w]
         out += ["", f"{name_text(adjoint_name(w))}, matrix form:",
@@ -83,7 +83,7 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     import sympy as sp
 
     from derive import fix
-    from reports.context import ELEMENTWISE_MAX_SHOWN, _SigmaPrime, fold_sigma_prime
+    from reports.context import ELEMENTWISE_MAX_SHOWN, SigmaPrime, abbreviated, steps_used
 
     ew = result.elementwise
     if ew is None:
@@ -92,13 +92,10 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     if size > ELEMENTWISE_MAX_SHOWN:
         return [f"  elementwise: not written out ({size} entries, shown up to "
                 f"{ELEMENTWISE_MAX_SHOWN})"]
-    # Latest step first, with subs (which matches inside sums): y - P reads as y_11 - p_11.
-    pairs = list(reversed(abbreviations[0].items()))
-    prime = sp.Function("σ'")
-    grad = np.vectorize(lambda e: fold_sigma_prime(sp.sympify(e)).subs(pairs).replace(
-        _SigmaPrime, prime), otypes=[object])(ew.gradients[w])
-    free = set().union(*(sp.sympify(e).free_symbols for e in np.ravel(grad)))
-    steps = [g["name"] for g in abbreviations[2] if g["symbols"] & free]
+    prime = sp.Function("σ'")  # SigmaPrime prints as LaTeX; the terminal wants σ'(n_11)
+    grad = np.vectorize(lambda e: e.replace(SigmaPrime, prime), otypes=[object])(
+        abbreviated(ew.gradients[w], abbreviations, inside_sums=True))
+    steps = [g["name"] for g in steps_used(grad, abbreviations)]
     where = f" (step entries: {', '.join(steps)})" if steps else ""
     pretty = fix.small_pretty(grad)
     if pretty:

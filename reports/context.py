@@ -322,7 +322,7 @@ def assignment_context(a: Assignment, var_shape: tuple[int, ...]) -> dict[str, A
 # ---------------------------------------------------------------- elementwise matrices
 
 
-class _SigmaPrime(sp.Function):
+class SigmaPrime(sp.Function):
     """σ'(a), for display only: σ(a)(1 - σ(a)) folded back into the documents' notation."""
 
     nargs = 1
@@ -348,14 +348,14 @@ def fold_sigma_prime(e: sp.Expr) -> sp.Expr:
         if s in factors and one_minus in factors:
             factors.remove(s)
             factors.remove(one_minus)
-            factors.append(_SigmaPrime(arg))
+            factors.append(SigmaPrime(arg))
     return sp.Mul(*factors)
 
 
 Abbreviations = tuple[dict[sp.Expr, sp.Symbol], dict[sp.Symbol, str], list[dict[str, Any]]]
 
 
-def _step_symbols(result: CaseResult) -> Abbreviations:
+def step_symbols(result: CaseResult) -> Abbreviations:
     """Each step's entries, written out, -> a short symbol (n_11 for N), as 000 writes XW_11."""
     ew = result.elementwise
     assert ew is not None
@@ -386,6 +386,27 @@ def _step_symbols(result: CaseResult) -> Abbreviations:
     return mapping, names, legend
 
 
+def abbreviated(grad: np.ndarray, abbreviations: Abbreviations | None,
+                inside_sums: bool = False) -> np.ndarray:
+    """Each entry with sigma(a)(1 - sigma(a)) folded to sigma'(a) and the steps' entries named
+    (n_11 for an entry of N). inside_sums also finds a step's entry inside a longer sum (y - P
+    reads y_11 - p_11), with subs, latest step first: clearer, but seconds slower per case, so
+    the report (every case) keeps the exact-subtree match."""
+    mapping = abbreviations[0] if abbreviations else {}
+    if inside_sums:
+        pairs = list(reversed(mapping.items()))
+        return np.vectorize(lambda e: fold_sigma_prime(sp.sympify(e)).subs(pairs),
+                            otypes=[object])(grad)
+    return np.vectorize(lambda e: fold_sigma_prime(sp.sympify(e)).xreplace(mapping),
+                        otypes=[object])(grad)
+
+
+def steps_used(grad: np.ndarray, abbreviations: Abbreviations | None) -> list[dict[str, Any]]:
+    """The legend rows (step symbols) that the abbreviated entries mention."""
+    free = set().union(*(sp.sympify(e).free_symbols for e in np.ravel(grad)))
+    return [g for g in (abbreviations[2] if abbreviations else []) if g["symbols"] & free]
+
+
 def elementwise_context(result: CaseResult, w: str,
                         abbreviations: Abbreviations | None) -> dict[str, Any]:
     """The gradient of ``w`` written out entry by entry (SymPy), or why it is omitted."""
@@ -399,9 +420,8 @@ def elementwise_context(result: CaseResult, w: str,
     if size > ELEMENTWISE_MAX_SHOWN:
         return {"tex": None, "legend": [],
                 "omitted": f"not written out: {size} entries (shown up to {ELEMENTWISE_MAX_SHOWN})"}
-    mapping, names, legend = abbreviations or ({}, {}, [])
-    grad = np.vectorize(lambda e: fold_sigma_prime(sp.sympify(e)).xreplace(mapping),
-                        otypes=[object])(ew.gradients[w])
+    names = abbreviations[1] if abbreviations else {}
+    grad = abbreviated(ew.gradients[w], abbreviations)
     lhs = partial_tex("L", w)
     if grad.ndim == 0:
         body = sp.latex(grad[()], symbol_names=names)
@@ -412,8 +432,7 @@ def elementwise_context(result: CaseResult, w: str,
     if len(body) > ELEMENTWISE_MAX_CHARS:
         return {"tex": None, "legend": [],
                 "omitted": f"not written out: the entries run to {len(body)} LaTeX characters"}
-    free = set().union(*(sp.sympify(e).free_symbols for e in np.ravel(grad)))
-    used = [{"symbol": g["symbol"], "step": g["step"]} for g in legend if g["symbols"] & free]
+    used = [{"symbol": g["symbol"], "step": g["step"]} for g in steps_used(grad, abbreviations)]
     return {"tex": f"{lhs} = {body}", "legend": used, "omitted": None}
 
 
@@ -606,7 +625,7 @@ def case_context(result: CaseResult, claims: Iterable[Any] = (),
     """Everything the templates print for one case."""
     case, graph = result.case, result.graph
     shapes = {**graph.shapes, **{s.name: s.shape for s in graph.steps}}
-    abbreviations = _step_symbols(result) if result.elementwise is not None else None
+    abbreviations = step_symbols(result) if result.elementwise is not None else None
     fwd = result.forward
     wrong_code = [c for c in claims
                   if c.claim.kind == "code" and c.claim.case == case.name and c.verdict == "wrong"]
