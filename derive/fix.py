@@ -8,6 +8,7 @@ so the fix a user pastes is exactly the gradient the checks compared with.
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,7 @@ from derive.backward import Assignment, Backward, adjoint_name
 from derive.compile import backward_source
 from derive.functions import TABLE, U
 from derive.printers import NumpyPrinter, name_text, to_latex, to_text
+from numeric import functions as nf
 
 if TYPE_CHECKING:
     from derive.verify import VerifyResult
@@ -43,13 +45,6 @@ ORDER0_SOURCE = {
     "heaviside": "    return np.heaviside(u, 0.5)",
 }
 
-# The adjoint of indexing, for pasted code (numeric.functions.scatter, written out).
-SCATTER_SOURCE = (
-    "def scatter(g, shape, key):\n"
-    "    out = np.zeros(shape)\n"
-    "    out[key] = g\n"
-    "    return out\n"
-)
 
 # ---------------------------------------------------------------- matrix-form text
 
@@ -156,8 +151,8 @@ def paste_code(bw: Backward, shapes: dict[str, tuple[int, ...]] | None = None) -
     source = backward_source(bw, NumpyPrinter(namespace))
     parts = ["import numpy\nimport numpy as np\n"]
     parts += [_helper(name, order) for name, order in _functions_used(bw)]
-    if "scatter(" in source:
-        parts.append(SCATTER_SOURCE)
+    if "scatter(" in source:  # the adjoint of indexing: the very function the checks ran
+        parts.append(inspect.getsource(nf.scatter))
     parts += [_constant(k, np.asarray(v)) for k, v in namespace.items()]
     if shapes:
         from derive.usermodule import shapes_text
