@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import sympy as sp
 
 from derive import backward as B
+from derive import elementwise as EW
 from derive.check import CaseResult, check_case
 from derive.compile import compile_numpy
 from derive.errors import DeriveError
 from derive.formula import Formula, as_function
 from derive.graph import from_forward
-from derive.printers import to_latex
+from derive.printers import name_latex, to_latex
 from derive.trace import trace
 from numeric.compare import Comparison, compare
 
@@ -104,32 +106,20 @@ def _derivative(premise: str, wrt: str, env: Mapping[str, Any]) -> tuple[np.ndar
 
 
 def _jacobian(premise: str, wrt: str, env: Mapping[str, Any]) -> tuple[np.ndarray, str]:
-    """J[j, i] = d y_j / d x_i: the gradient of sum(y * e_j) for each output entry j."""
-    y = np.asarray(Formula(premise)(**env))
-    rows = []
-    for j in range(y.size):
-        e = np.zeros(y.size)
-        e[j] = 1.0
-        local = dict(env, _e=e.reshape(y.shape))
-        g, _ = _derivative(f"sum(({premise}) * _e)", wrt, local)
-        rows.append(g.reshape(-1))
-    return np.array(rows), _jacobian_latex(premise, wrt, env)
-
-
-def _jacobian_latex(premise: str, wrt: str, env: Mapping[str, Any]) -> str:
-    """The Jacobian written out by SymPy over element symbols (rows = outputs, the documents'
-    numerator layout); named as an input or its transpose when it is exactly one."""
-    import sympy as sp
-
-    from derive import elementwise as EW
-    from derive.printers import name_latex
-
+    """J[j, i] = d y_j / d x_i by SymPy over element symbols (rows = outputs, the documents'
+    numerator layout): its value at the point, and its LaTeX, named as an input or its
+    transpose when it is exactly one."""
     f, names = as_function(premise)
-    shapes = {n: np.shape(env[n]) for n in names}
-    out, inputs = trace(f, shapes)
+    out, inputs = trace(f, {n: np.shape(env[n]) for n in names})
     symbols = EW.symbols_for(inputs)
     y = sp.Matrix(np.ravel(EW.evaluate(out, symbols)).tolist())
     J = y.jacobian(sp.Matrix(np.ravel(symbols[wrt]).tolist()))
+    point = {s: float(v) for n in names
+             for s, v in zip(np.ravel(symbols[n]), np.ravel(np.asarray(env[n], dtype=float)))}
+    return np.array(J.subs(point).tolist(), dtype=np.float64), _jacobian_latex(J, names, symbols)
+
+
+def _jacobian_latex(J: sp.Matrix, names: list[str], symbols: Mapping[str, np.ndarray]) -> str:
     for n in names:
         S = sp.Matrix(np.atleast_2d(symbols[n]).tolist())
         if J.shape == S.T.shape and J == S.T:
