@@ -183,11 +183,6 @@ def multiple_inputs_add_backward(
     return dsda * dadx, dsda * dady
 
 
-def add_sigma_forward(x: Any, y: Any) -> Any:
-    """sigma(x + y), keyword-array form of multiple_inputs_add."""
-    return doc_sigmoid(np.asarray(x, dtype=np.float64) + np.asarray(y, dtype=np.float64))
-
-
 def add_sigma_backward(x: Any, y: Any) -> dict[str, Any]:
     """Hand gradient of sigma(x + y): both partials are sigma'(x + y) = s(1 - s), exactly."""
     d = doc_sigmoid_prime(np.asarray(x, dtype=np.float64) + np.asarray(y, dtype=np.float64))

@@ -466,15 +466,6 @@ def _notes(data: ND.Dataset, split: ND.Split, models: Mapping[str, Any],
     return notes
 
 
-def compute_summary(data_name: str | None = None, config: NT.TrainConfig | None = None,
-                    hidden: int = NT.HIDDEN) -> dict[str, Any]:
-    """Train everything and build the summary (no cache; a few seconds)."""
-    config = NT.TrainConfig() if config is None else config
-    data, why = load_dataset(data_name)
-    split = ND.prepare(data)
-    return _summary(data, why, split, config, hidden)
-
-
 def _summary(data: ND.Dataset, why: str, split: ND.Split, config: NT.TrainConfig,
              hidden: int) -> dict[str, Any]:
     boston = data.name == "boston"
