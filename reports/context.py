@@ -393,12 +393,13 @@ def abbreviated(grad: np.ndarray, abbreviations: Abbreviations | None,
     reads y_11 - p_11), with subs, latest step first: clearer, but seconds slower per case, so
     the report (every case) keeps the exact-subtree match."""
     mapping = abbreviations[0] if abbreviations else {}
-    if inside_sums:
-        pairs = list(reversed(mapping.items()))
-        return np.vectorize(lambda e: fold_sigma_prime(sp.sympify(e)).subs(pairs),
-                            otypes=[object])(grad)
-    return np.vectorize(lambda e: fold_sigma_prime(sp.sympify(e)).xreplace(mapping),
-                        otypes=[object])(grad)
+    pairs = list(reversed(mapping.items()))
+
+    def one(e: Any) -> sp.Expr:
+        folded = fold_sigma_prime(sp.sympify(e))
+        return folded.subs(pairs) if inside_sums else folded.xreplace(mapping)
+
+    return np.vectorize(one, otypes=[object])(grad)
 
 
 def steps_used(grad: np.ndarray, abbreviations: Abbreviations | None) -> list[dict[str, Any]]:
