@@ -17,7 +17,7 @@ import numpy as np
 from derive import backward as B
 from derive import elementwise as EW
 from derive.cases import Case, Printed
-from derive.compile import NumpyCode, compile_numpy, lambdify
+from derive.compile import NumpyCode, compile_numpy, lambdify, step_values
 from derive.graph import Graph, from_forward, kink_nodes
 from numeric.compare import Comparison, compare
 from numeric.fd import central_gradient, one_sided_gradients
@@ -118,16 +118,6 @@ def derivation(case_name: str) -> tuple[Graph, B.Backward, NumpyCode]:
     return graph, bw, compile_numpy(bw)
 
 
-def step_values(graph: Graph, code: NumpyCode, inputs: Arrays) -> dict[str, np.ndarray]:
-    """Every named step's value at the point (for reports and the documents' formulas)."""
-    from derive.compile import evaluate_numeric
-
-    env = dict(inputs)
-    for s in graph.steps:
-        env[s.name] = evaluate_numeric(s.node, env)
-    return {s.name: env[s.name] for s in graph.steps}
-
-
 def exact_values(ew: EW.Elementwise, wrt: tuple[str, ...], inputs: Arrays) -> tuple[float, Arrays]:
     """The elementwise SymPy output and gradients, lambdified and evaluated at the point."""
     names = list(ew.symbols)
@@ -201,7 +191,7 @@ def check_case(case: Case, *, prove: bool = True) -> CaseResult:
     forward = {"symbolic": exact_fwd, "matrix": fwd_matrix}
     if case.as_printed_forward is not None:
         forward["as_printed"] = _call(case.as_printed_forward, inputs)
-    steps = step_values(graph, code, inputs)
+    steps = step_values(graph, inputs)
     printed_checks = tuple(_printed(pc, case, inputs, forward, exact, printed)
                            for pc in case.printed)
     return CaseResult(case, graph, bw, code, ew, inputs, steps, forward, grads, printed_checks)

@@ -25,6 +25,7 @@ import sympy as sp
 from derive import expr as E
 from derive.backward import Backward, Term, adjoint_name
 from derive.functions import TABLE, U, sympy_namespace
+from derive.graph import Graph
 from derive.printers import NumpyPrinter
 from numeric import functions as nf
 
@@ -489,6 +490,15 @@ def evaluate_numeric(node: E.Node, env: Arrays) -> np.ndarray:
     ns = namespace(_fns(node))
     src = NumpyPrinter(ns).doprint(node)
     return np.asarray(eval(src, ns, dict(env)), dtype=np.float64)  # noqa: S307 - our printer's output
+
+
+def step_values(graph: Graph, inputs: Arrays) -> dict[str, np.ndarray]:
+    """Every named step's value at the point, in order (for kink probes, reports and the
+    documents' formulas)."""
+    env = dict(inputs)
+    for s in graph.steps:
+        env[s.name] = evaluate_numeric(s.node, env)
+    return {s.name: env[s.name] for s in graph.steps}
 
 
 def _fns(node: E.Node) -> set[tuple[str, int]]:

@@ -36,7 +36,7 @@ from derive import expr as E
 from derive import usermodule as U
 from derive.backward import Backward
 from derive.backward import derive as derive_backward
-from derive.compile import NumpyCode, compile_numpy, evaluate_numeric
+from derive.compile import NumpyCode, compile_numpy, evaluate_numeric, step_values
 from derive.errors import DeriveError, InputError, ProofTimeout, TraceError
 from derive.functions import TABLE
 from derive.graph import Graph, from_forward, kink_nodes
@@ -1126,10 +1126,8 @@ def _kink_ties(d: Derivation, point: Arrays) -> bool:
             probes += [E.sub(n.args[0], E.const(k)) for k in TABLE[n.attrs[0]].kinks]
     if not probes and not extremes:
         return False
-    env = dict(point)
     with np.errstate(all="ignore"):
-        for s in d.graph.steps:
-            env[s.name] = evaluate_numeric(s.node, env)
+        env = {**point, **step_values(d.graph, point)}
         if any(_tied(evaluate_numeric(n.args[0], env), n) for n in extremes):
             return True
         return any(np.any(evaluate_numeric(p, env) == 0.0) for p in probes)
