@@ -1,5 +1,5 @@
 """``python -m derive``: the same command line as the ``derive`` console script."""
 
-from reports.cli import entry
+from derive.reports.cli import entry
 
 entry()

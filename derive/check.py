@@ -19,8 +19,8 @@ from derive import elementwise as EW
 from derive.cases import Case, Printed
 from derive.compile import NumpyCode, compile_numpy, lambdify, step_values
 from derive.graph import Graph, from_forward, kink_nodes
-from numeric.compare import Comparison, compare
-from numeric.fd import central_gradient, one_sided_gradients
+from derive.numeric.compare import Comparison, compare
+from derive.numeric.fd import central_gradient, one_sided_gradients
 
 # The documents' own backward passes use central differences with delta = 0.001, whose
 # truncation error delta^2 |f'''| / 6 reaches ~1e-5 relative here; 1e-4 accepts that and
@@ -92,12 +92,16 @@ class CaseResult:
         return all(g.ok for g in self.gradients.values())
 
     def _repr_html_(self) -> str:
-        from reports.context import render_case_html  # lazy: reports imports derive, not back
+        from derive.reports.context import (
+            render_case_html,  # lazy: reports imports derive, not back
+        )
 
         return render_case_html(self)
 
     def _repr_latex_(self) -> str:
-        from reports.context import render_case_latex  # lazy: reports imports derive, not back
+        from derive.reports.context import (
+            render_case_latex,  # lazy: reports imports derive, not back
+        )
 
         return render_case_latex(self)
 

@@ -24,9 +24,9 @@ from derive.compile import compile_numpy
 from derive.errors import DeriveError
 from derive.formula import Formula, as_function
 from derive.graph import from_forward
+from derive.numeric.compare import Comparison, compare
 from derive.printers import name_latex, to_latex
 from derive.trace import trace
-from numeric.compare import Comparison, compare
 
 # A printed first-order prediction f(x + h) ~ f(x) + h f'(x) is off by ~h |f''/f'| relative;
 # with the documents' h = 1e-4 that is ~1e-4, so 1e-3 accepts it and catches a wrong factor.

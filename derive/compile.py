@@ -26,8 +26,8 @@ from derive import expr as E
 from derive.backward import Backward, Term, adjoint_name
 from derive.functions import TABLE, U, sympy_namespace
 from derive.graph import Graph
+from derive.numeric import functions as nf
 from derive.printers import NumpyPrinter
-from numeric import functions as nf
 
 Arrays = Mapping[str, np.ndarray]
 

@@ -19,8 +19,8 @@ from derive import expr as E
 from derive.backward import Assignment, Backward, adjoint_name
 from derive.compile import backward_source
 from derive.functions import TABLE, U
+from derive.numeric import functions as nf
 from derive.printers import NumpyPrinter, name_text, to_latex, to_text
-from numeric import functions as nf
 
 if TYPE_CHECKING:
     from derive.verify import VerifyResult

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from derive.errors import InputError
-from numeric import functions as nf
+from derive.numeric import functions as nf
 
 
 def _dsigmoid(x: Any) -> Any:

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from numeric import functions as nf
+from derive.numeric import functions as nf
 
 U = sp.Symbol("u", real=True)  # the documents' dummy variable: d sigma / du
 

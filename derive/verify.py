@@ -40,8 +40,8 @@ from derive.compile import NumpyCode, compile_numpy, evaluate_numeric, step_valu
 from derive.errors import DeriveError, InputError, ProofTimeout, TraceError
 from derive.functions import TABLE
 from derive.graph import Graph, from_forward, kink_nodes
-from numeric.compare import FLOAT32_RTOL, Comparison, compare, rel_error
-from numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
+from derive.numeric.compare import FLOAT32_RTOL, Comparison, compare, rel_error
+from derive.numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
 
 Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]
@@ -293,7 +293,7 @@ class VerifyResult:
         return f"VerifyResult(ok={self.ok}, gradients=[{grads}])"
 
     def _repr_html_(self) -> str:
-        from reports.verify_html import render  # lazy: reports imports derive, never back
+        from derive.reports.verify_html import render  # lazy: reports imports derive, never back
 
         return render(self)
 
@@ -1231,3 +1231,16 @@ def _proof_problems(proofs: dict[str, EW.Proof]) -> list[str]:
             out.append(f"the matrix form of {w} was not proved equal to elementwise SymPy "
                        f"({p.message}); please report it")
     return out
+
+
+class _CallableModule(type(math)):
+    """``derive.verify`` names both this module and the function the API promises: once the
+    module is imported, ``derive.verify`` is the module, so calling it calls verify()."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> VerifyResult:
+        return verify(*args, **kwargs)
+
+
+import sys as _sys  # noqa: E402 - only for the line below
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from numeric.fd import kink_mask
+from derive.numeric.fd import kink_mask
 
 DIAGNOSES = (
     "scaled",

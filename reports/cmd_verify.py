@@ -86,14 +86,14 @@ def run(args: argparse.Namespace) -> int:
     shapes = parse_shapes(args.shape)
     target = None
     if args.html:
-        from reports.verify_html import check_target
+        from derive.reports.verify_html import check_target
 
         target = check_target(args.html)
     module = load(args.file)
     result = verify_module(module, args.forward, args.backward, shapes, seed=args.seed,
                            points=args.points, fd=args.fd, prove=args.prove)
     if target is not None:
-        from reports.verify_html import write
+        from derive.reports.verify_html import write
 
         write(result, target)
     if args.json:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from derive.numeric.compare import Comparison
 
 from derive import elementwise as EW
 from derive.backward import Assignment, Term, adjoint_name
@@ -22,7 +23,6 @@ from derive.check import CaseResult, GradientCheck, PrintedCheck
 from derive.compile import evaluate_numeric
 from derive.functions import sigmoid
 from derive.printers import name_latex, to_latex
-from numeric.compare import Comparison
 
 # The expanded matrices are worth reading only while small (000 §1.2.8 writes 3x3 and 3x2).
 ELEMENTWISE_MAX_SHOWN = 12
@@ -215,7 +215,7 @@ def mixed(text: str) -> list[dict[str, str]]:
 
 def _safe_math(s: str) -> bool:
     """Math both outputs can take: balanced, none of TeX's text specials, MathML converts it."""
-    from reports.mathml import MathMLError, to_mathml
+    from derive.reports.mathml import MathMLError, to_mathml
 
     if not _balanced(s) or _UNSAFE_IN_MATH.search(s):
         return False
@@ -744,7 +744,7 @@ def training_context(training: Any) -> dict[str, Any] | None:
     """
     if training is None:
         return None
-    from reports.plots import clean_svg
+    from derive.reports.plots import clean_svg
 
     data = training.get("data", {})
     rows = [[model.get("title", key), run, r.get("label", ""), fmt(r.get("mse"), 6),
@@ -756,8 +756,8 @@ def training_context(training: Any) -> dict[str, Any] | None:
     return {
         "title": "Training the documents' networks",
         "data": " — ".join(str(data[k]) for k in ("title", "source", "why") if data.get(k)),
-        "sklearn": (f"scikit-learn LinearRegression on the same split: MSE {fmt(sk['mse'], 6)}, "
-                    f"R² {fmt(sk['r2'], 4)}") if "mse" in sk else "",
+        "sklearn": (f"least squares (as scikit-learn LinearRegression) on the same split: "
+                    f"MSE {fmt(sk['mse'], 6)}, R² {fmt(sk['r2'], 4)}") if "mse" in sk else "",
         "columns": TRAINING_COLUMNS,
         "rows": rows,
         "goals": [{"claim": g.get("claim", g.get("name", "")), "holds": bool(g.get("holds")),
@@ -806,7 +806,7 @@ def report_context(results: Sequence[CaseResult], claims: Sequence[Any],
 
 def render_case_html(result: CaseResult) -> str:
     """A case as an HTML fragment (Jupyter's _repr_html_), with its diagram."""
-    from reports import diagram, html
+    from derive.reports import diagram, html
 
     name = f"diagram-{slug(result.case.name)}"
     figures = {name: {"svg": diagram.case_svg(result), "caption": "computational graph",

@@ -15,9 +15,16 @@ from html import escape
 from typing import Any
 
 import numpy as np
+from derive.reports.context import (
+    adjoint_values,
+    fmt,
+    norm_value,
+    shape_text,
+    summary_value,
+    tex_text,
+)
 
 from derive.check import CaseResult
-from reports.context import adjoint_values, fmt, norm_value, shape_text, summary_value, tex_text
 
 COL_W = 190  # px between columns: room for an edge label of ~16 characters
 ROW_H = 92
@@ -238,7 +245,7 @@ def to_svg(d: Diagram, title: str = "", uid: str = "g") -> str:
 
 
 def case_svg(result: CaseResult) -> str:
-    from reports.context import slug
+    from derive.reports.context import slug
 
     name = result.case.name
     return to_svg(layout(result), f"computational graph of {name}", slug(name))
@@ -253,9 +260,8 @@ def to_figure(d: Diagram) -> Any:
     Text sizes follow the SVG's pixel sizes, so when LaTeX shrinks a wide diagram to the
     page, labels shrink with the boxes and never run into them.
     """
+    from derive.reports.plots import new_figure
     from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
-
-    from reports.plots import new_figure
 
     scale = 1 / 110  # inches per SVG pixel: 11 px labels print at 7.2 pt when not shrunk
     fig = new_figure(d.width * scale, d.height * scale, layout=None)

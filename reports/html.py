@@ -12,10 +12,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from derive.reports.mathml import to_mathml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
-
-from reports.mathml import to_mathml
 
 
 def _templates_dir() -> Path:

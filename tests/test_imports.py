@@ -1,5 +1,8 @@
 """Imports point one way: numeric (numpy only) <- derive (sympy) <- reports (jinja2, plots, CLI).
 
+The layers are the folders numeric/, derive/ and reports/; they import each other as
+``derive.numeric``, ``derive`` and ``derive.reports`` (one installed package).
+
 Checked two ways: statically (every import statement in the source, at any depth) and
 dynamically (importing every numeric module in a fresh interpreter loads no sympy).
 """
@@ -20,7 +23,7 @@ ALLOWED = {
     "numeric": {"numpy", "numeric"},
     "derive": {"numpy", "sympy", "numeric", "derive"},
     "reports": {"numpy", "sympy", "numeric", "derive", "reports", "jinja2", "markupsafe",
-                "matplotlib", "latex2mathml", "sklearn"},
+                "matplotlib", "latex2mathml"},
 }
 # A notebook display method may reach up one layer: Jupyter calls it after everything loaded.
 DISPLAY_METHODS = {"_repr_html_", "_repr_latex_"}
@@ -32,8 +35,17 @@ def _stdlib(name: str) -> bool:
     return name in sys.stdlib_module_names or name == "__future__"
 
 
+def _layer_of(module: str) -> str:
+    """derive.numeric.fd -> numeric, derive.reports.cli -> reports, derive.graph -> derive;
+    anything else -> its top-level name (numpy, sympy, ...)."""
+    parts = module.split(".")
+    if parts[0] == "derive" and len(parts) > 1 and parts[1] in ("numeric", "reports"):
+        return parts[1]
+    return parts[0]
+
+
 def _imports(tree: ast.AST) -> list[tuple[str, str | None, int]]:
-    """(top-level module, enclosing function name or None, line) for every import."""
+    """(layer or top-level module, enclosing function name or None, line) for every import."""
     found: list[tuple[str, str | None, int]] = []
 
     def visit(node: ast.AST, func: str | None) -> None:
@@ -41,9 +53,11 @@ def _imports(tree: ast.AST) -> list[tuple[str, str | None, int]]:
             inner = child.name if isinstance(child, (ast.FunctionDef,
                                                      ast.AsyncFunctionDef)) else func
             if isinstance(child, ast.Import):
-                found.extend((a.name.split(".")[0], func, child.lineno) for a in child.names)
+                found.extend((_layer_of(a.name), func, child.lineno) for a in child.names)
             elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
-                found.append((child.module.split(".")[0], func, child.lineno))
+                names = [child.module] if child.module != "derive" else \
+                    [f"derive.{a.name}" for a in child.names]
+                found.extend((_layer_of(m), func, child.lineno) for m in names)
             visit(child, inner)
 
     visit(tree, None)
@@ -76,8 +90,8 @@ def test_layers_exist_and_are_scanned() -> None:
 
 def test_numeric_loads_no_sympy() -> None:
     modules = [p.stem for p in _files("numeric") if p.stem != "__init__"]
-    code = ("import sys\n" + "".join(f"import numeric.{m}\n" for m in modules)
-            + "bad = [m for m in ('sympy', 'derive', 'reports', 'jinja2', 'matplotlib') "
+    code = ("import sys\n" + "".join(f"import derive.numeric.{m}\n" for m in modules)
+            + "bad = [m for m in ('sympy', 'derive.reports', 'jinja2', 'matplotlib') "
               "if m in sys.modules]\nprint(bad)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
@@ -86,7 +100,7 @@ def test_numeric_loads_no_sympy() -> None:
 
 def test_derive_loads_no_reports_or_plotting() -> None:
     code = ("import sys\nimport derive\nimport derive.cases\nderive.cases.registry()\n"
-            "print([m for m in ('reports', 'jinja2', 'matplotlib') if m in sys.modules])\n")
+            "print([m for m in ('derive.reports', 'jinja2', 'matplotlib') if m in sys.modules])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr

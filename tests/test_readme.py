@@ -27,7 +27,8 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one() -> None:
 
 def test_installed_package_finds_its_templates(tmp_path: Path) -> None:
     """Run from a folder outside the checkout, as an installed user would."""
-    code = ("import reports.html as h; print(sorted(p.name for p in h.TEMPLATES.glob('*.j2')))")
+    code = ("import derive.reports.html as h; "
+            "print(sorted(p.name for p in h.TEMPLATES.glob('*.j2')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, check=True)
     for name in ("report.html.j2", "report.tex.j2", "verify.html.j2", "_macros.html.j2"):

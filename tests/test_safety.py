@@ -98,9 +98,10 @@ def _hostile_module(tmp_path: Path) -> Path:
 
 
 def test_user_text_is_escaped_in_verify_html(tmp_path: Path) -> None:
+    from derive.reports.verify_html import render
+
     from derive.usermodule import load
     from derive.verify import verify_module
-    from reports.verify_html import render
 
     r = verify_module(load(_hostile_module(tmp_path)), prove=False)
     page = render(r)
@@ -109,8 +110,9 @@ def test_user_text_is_escaped_in_verify_html(tmp_path: Path) -> None:
 
 
 def test_raising_user_text_is_escaped_in_verify_html(tmp_path: Path) -> None:
+    from derive.reports.verify_html import render
+
     from derive.verify import verify
-    from reports.verify_html import render
 
     def backward(x):
         return {"x": 2 * x}
@@ -126,13 +128,13 @@ def test_raising_user_text_is_escaped_in_verify_html(tmp_path: Path) -> None:
     ("}", r"\}"),
 ])
 def test_latex_specials_are_escaped(text: str, tex: str) -> None:
-    from reports.latex import latex_escape
+    from derive.reports.latex import latex_escape
 
     assert latex_escape(text) == tex
 
 
 def test_latex_escape_of_a_hostile_name() -> None:
-    from reports.latex import latex_escape
+    from derive.reports.latex import latex_escape
 
     out = latex_escape(HOSTILE)
     for c in "_&%$#{}":
@@ -143,7 +145,7 @@ def test_latex_escape_of_a_hostile_name() -> None:
 
 
 def test_the_latex_environment_escapes_by_filter() -> None:
-    from reports.latex import environment
+    from derive.reports.latex import environment
 
     env = environment()
     tpl = env.from_string(r"\VAR{name|e}")

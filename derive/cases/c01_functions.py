@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case, Printed
-from numeric import documents as D
-from numeric.functions import leaky_relu, relu, sigmoid, square
+from derive.numeric import documents as D
+from derive.numeric.functions import leaky_relu, relu, sigmoid, square
 
 SRC_FUNCTIONS = "000_c5d3501ff112bbd5.txt §1.2.1 Functions; 002_04ad88c71b3d2d48.txt Functions"
 SRC_DERIV = "000_c5d3501ff112bbd5.txt §1.2.2 Derivatives"

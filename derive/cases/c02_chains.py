@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case, Printed
-from numeric import documents as D
-from numeric.functions import chain, chain_deriv, leaky_relu, sigmoid, square
+from derive.numeric import documents as D
+from derive.numeric.functions import chain, chain_deriv, leaky_relu, sigmoid, square
 
 SRC2 = "000_c5d3501ff112bbd5.txt §1.2.4 The Chain rule"
 SRC3 = "000_c5d3501ff112bbd5.txt §1.2.5 Slightly Longer Example"

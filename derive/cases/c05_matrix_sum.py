@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case, Printed
-from numeric import documents as D
-from numeric.functions import sigmoid
+from derive.numeric import documents as D
+from derive.numeric.functions import sigmoid
 
 SRC = "000_c5d3501ff112bbd5.txt §1.2.8 Functions with matrix multiplication"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case
-from numeric import documents as D
+from derive.numeric import documents as D
 
 SRC = "000_c5d3501ff112bbd5.txt §1.3 Linear Regression as Neural Network"
 SEED = 2020  # any fixed seed: the documents train on Boston batches, not on a printed point

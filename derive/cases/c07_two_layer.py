@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case
-from numeric import documents as D
-from numeric.functions import sigmoid
+from derive.numeric import documents as D
+from derive.numeric.functions import sigmoid
 
 SRC = "000_c5d3501ff112bbd5.txt §1.4 Improved model: Neural Network"
 SEED = 2021  # any fixed seed; the documents' own point is a Boston batch

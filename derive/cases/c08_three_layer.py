@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case
-from numeric import documents as D
-from numeric.functions import sigmoid
+from derive.numeric import documents as D
+from derive.numeric.functions import sigmoid
 
 SRC = "003_dbb8e357b1da829d.txt backpropagation"
 SEED = 2022

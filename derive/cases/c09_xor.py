@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case
-from numeric import documents as D
-from numeric.functions import sigmoid
+from derive.numeric import documents as D
+from derive.numeric.functions import sigmoid
 
 SRC = "002_04ad88c71b3d2d48.txt Solving XOR with a Neural Network"
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from derive.reports.cli import main
 
 from derive.errors import DeriveError, InputError, OutputError, UnknownCaseError, UserCodeError
 from derive.usermodule import load, parse_shape
 from derive.verify import verify, verify_module
-from reports.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -267,7 +267,7 @@ def test_api_module_errors(work: Path) -> None:
 
         get("nosuch")
     with pytest.raises(OutputError, match="is a file, not a folder"):
-        from reports.build import check_target
+        from derive.reports.build import check_target
 
         check_target(work / "notes.txt" / "sub")
 

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from derive.reports.cli import main
 
 from derive.cases import registry
-from reports.cli import main
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -94,7 +94,7 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_show_reads_the_statement_without_latex(capsys: pytest.CaptureFixture[str]) -> None:
-    from reports.context import tex_text
+    from derive.reports.context import tex_text
 
     assert tex_text(r"M_1 = \nu(X, W_1), L = \Lambda(P, y)") == "M₁ = ν(X, W₁), L = Λ(P, y)"
     assert tex_text(r"E = \tfrac{1}{2} \lVert X_3 - T \rVert^2") == "E = ½ ‖ X₃ - T ‖²"

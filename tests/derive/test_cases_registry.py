@@ -62,7 +62,7 @@ CASE_MODULE = '''
 import numpy as np
 
 from derive.cases import Case
-from numeric.functions import sigmoid
+from derive.numeric.functions import sigmoid
 
 
 def squashed_square(x):

@@ -12,10 +12,10 @@ import dataclasses
 
 import numpy as np
 import pytest
+from derive.numeric.compare import DIAGNOSES
 
 from derive.check import CaseResult
 from derive.claims import CLAIMS, Claim, ClaimResult, check_claim
-from numeric.compare import DIAGNOSES
 
 S000 = "000_c5d3501ff112bbd5.txt"
 S002 = "002_04ad88c71b3d2d48.txt"

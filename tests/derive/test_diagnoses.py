@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from derive.numeric import documents as D
+from derive.numeric.compare import DIAGNOSES
+from derive.numeric.functions import sigmoid
 
 from derive.cases import get
 from derive.check import CaseResult, GradientCheck, check_case
-from numeric import documents as D
-from numeric.compare import DIAGNOSES
-from numeric.functions import sigmoid
 
 
 def _check(name: str, hand: Callable[..., Any], **changes: Any) -> CaseResult:

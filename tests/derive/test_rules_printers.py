@@ -336,7 +336,7 @@ def _balanced(tex: str) -> bool:
 
 
 def test_every_case_formula_is_balanced_and_converts_to_mathml(results: dict) -> None:
-    from reports.mathml import to_mathml
+    from derive.reports.mathml import to_mathml
 
     formulas = _case_formulas(results)
     assert len(formulas) > 150

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from derive.numeric import functions as nf
+from derive.numeric.fd import FD_REL_STEP, central_gradient
 
 from derive.errors import InputError
 from derive.verify import VerifyResult, verify
-from numeric import functions as nf
-from numeric.fd import FD_REL_STEP, central_gradient
 
 
 @pytest.fixture(autouse=True)
@@ -270,7 +270,7 @@ def test_float32_forward_uses_float32_differences() -> None:
 
 
 def test_float32_in_the_cli_output(tmp_path, capsys) -> None:
-    from reports.cli import main
+    from derive.reports.cli import main
 
     p = tmp_path / "f32.py"
     p.write_text(

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from numeric import compare as cmp
-from numeric.compare import DIAGNOSES, Comparison, compare, rel_error
-from numeric.fd import one_sided_gradients
+from derive.numeric import compare as cmp
+from derive.numeric.compare import DIAGNOSES, Comparison, compare, rel_error
+from derive.numeric.fd import one_sided_gradients
 
 RNG = np.random.default_rng(7)
 REF = RNG.standard_normal((3, 2))

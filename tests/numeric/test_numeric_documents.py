@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from numeric import documents as doc
-from numeric.compare import compare
-from numeric.fd import central_gradient
+from derive.numeric import documents as doc
+from derive.numeric.compare import compare
+from derive.numeric.fd import central_gradient
 
 CHAIN_2 = [doc.doc_square, doc.doc_sigmoid]
 CHAIN_3 = [doc.doc_leaky_relu, doc.doc_square, doc.doc_sigmoid]

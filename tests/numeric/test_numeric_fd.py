@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from numeric import fd
-from numeric.compare import compare
+from derive.numeric import fd
+from derive.numeric.compare import compare
 
 
 def _f(A: np.ndarray, b: np.ndarray) -> float:

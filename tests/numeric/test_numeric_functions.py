@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from numeric import functions as fn
-from numeric.documents import doc_leaky_relu, doc_sigmoid, doc_square
+from derive.numeric import functions as fn
+from derive.numeric.documents import doc_leaky_relu, doc_sigmoid, doc_square
 
 
 @pytest.mark.filterwarnings("error")

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from derive.numeric.fd import central_gradient
 from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +31,6 @@ from derive.check import exact_values
 from derive.compile import compile_numpy
 from derive.functions import TABLE
 from derive.graph import from_forward
-from numeric.fd import central_gradient
 
 Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]

@@ -12,11 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from derive.reports.build import write_report
+from derive.reports.cli import main
 
 from derive.check import check
 from derive.claims import check_claims
-from reports.build import write_report
-from reports.cli import main
 
 HAVE_PDFLATEX = shutil.which("pdflatex") is not None
 FORMATS = {"html", "tex", "pdf"} if HAVE_PDFLATEX else {"html", "tex"}

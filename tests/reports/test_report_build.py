@@ -10,12 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from derive.reports import build, html
+from derive.reports.build import MARKER, write_report
+from derive.reports.cli import main
 
 from derive.claims import Claim, ClaimResult
 from derive.errors import DeriveError, OutputError
-from reports import build, html
-from reports.build import MARKER, write_report
-from reports.cli import main
 
 HAVE_PDFLATEX = shutil.which("pdflatex") is not None
 FORMATS = {"html", "tex", "pdf"} if HAVE_PDFLATEX else {"html", "tex"}
@@ -202,7 +202,7 @@ def test_escaped_latex_compiles(nasty_report: Path) -> None:
 def test_the_default_formats_skip_pdf_without_pdflatex(capsys, monkeypatch) -> None:
     import argparse
 
-    from reports import cmd_report
+    from derive.reports import cmd_report
 
     monkeypatch.setattr(cmd_report.shutil, "which", lambda name: None)
     assert cmd_report._formats(argparse.Namespace(format=None)) == {"html", "tex"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+from derive.reports import context as C
+from derive.reports.latex import code, latex_escape
 
 from derive.functions import sigmoid
-from reports import context as C
-from reports.latex import code, latex_escape
 
 
 @pytest.mark.parametrize("text, expected", [

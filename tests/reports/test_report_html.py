@@ -10,8 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from reports.mathml import BOLD_ONE, MathMLError, to_mathml
+from derive.reports.mathml import BOLD_ONE, MathMLError, to_mathml
 
 NAMESPACES = {"http://www.w3.org/1998/Math/MathML", "http://www.w3.org/2000/svg",
               "http://www.w3.org/1999/xlink"}

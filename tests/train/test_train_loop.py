@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from derive.numeric import train as NT
+from derive.numeric.compare import compare
+from derive.numeric.fd import central_gradient
+from derive.reports.training import checker_factor
 
 from derive import elementwise as EW
 from derive.check import derivation
 from derive.compile import lambdify
-from numeric import train as NT
-from numeric.compare import compare
-from numeric.fd import central_gradient
-from reports.training import checker_factor
 
 HIDDEN = 4  # the two-layer case's hidden width (derive.cases.c07_two_layer.SHAPE)
 BATCH = 5  # the cases' batch: the compiled derivation has these shapes baked in
@@ -57,7 +57,7 @@ def test_batches_shrink_for_good_and_reshuffle() -> None:
 def documents_train(X: np.ndarray, y: np.ndarray, n_iter: int, learning_rate: float,
                     batch_size: int) -> tuple[list[float], dict[str, np.ndarray]]:
     """000 §1.3 [33] as printed, global seed and all (with init_weights and loss_gradients)."""
-    from numeric.documents import linreg_forward, linreg_gradients_as_printed
+    from derive.numeric.documents import linreg_forward, linreg_gradients_as_printed
 
     np.random.seed(42)
     start = 0

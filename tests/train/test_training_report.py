@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from numeric import train as NT
-from reports import training as RT
+from derive.numeric import train as NT
+from derive.reports import training as RT
 
 RUN_KEYS = {"gradient", "label", "n_iter", "learning_rate", "batch_size", "seed", "mse", "r2",
             "final_loss", "seconds", "diverged_at", "batch_sizes", "weights"}
@@ -117,8 +116,9 @@ def test_checker_factors() -> None:
 def test_derive_report_includes_the_training_section(summary, tmp_path: Path,
                                                      monkeypatch) -> None:
     """`derive report` (no arguments beyond the folder) asks for the cached summary."""
+    from derive.reports.cli import main
+
     import derive.check as DC
-    from reports.cli import main
 
     real_check = DC.check
     monkeypatch.setattr(DC, "check", lambda *a, **k: real_check(["square"], prove=False))

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from derive.reports.cli import main
 
 from derive.usermodule import UserModule, load
-from reports.cli import main
 
 MODULES = Path(__file__).resolve().parent / "modules"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

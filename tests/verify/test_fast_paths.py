@@ -11,12 +11,12 @@ import json
 
 import numpy as np
 import pytest
+from derive.numeric.fd import FD_REL_STEP, central_gradient
+from derive.reports.cli import main
 
 from derive import deltas
 from derive.compile import evaluate_numeric
 from derive.verify import derivation, verify
-from numeric.fd import FD_REL_STEP, central_gradient
-from reports.cli import main
 
 SHAPES = {"X": (16, 5), "y": (16, 1), "W1": (5, 8), "B1": (1, 8), "W2": (8, 1), "B2": (1, 1)}
 BUG = (3, 7)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from derive.numeric.fd import central_gradient
 
 from derive import elementwise as EW
 from derive.backward import derive as derive_backward
 from derive.graph import from_forward
 from derive.verify import verify
-from numeric.fd import central_gradient
 
 
 def _softmax_xent(X, W, Y):

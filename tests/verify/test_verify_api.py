@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from derive.numeric.compare import DIAGNOSES
 
 from derive import elementwise as EW
 from derive.errors import InputError, UserCodeError
 from derive.testing import assert_gradients
 from derive.usermodule import UserModule, load
 from derive.verify import VerifyResult, reduced_shapes, verify, verify_module
-from numeric.compare import DIAGNOSES
 
 MODULES = Path(__file__).resolve().parent / "modules"
 Load = Callable[[str], UserModule]

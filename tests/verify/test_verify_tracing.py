@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from derive.numeric.fd import central_gradient
+from derive.numeric.functions import sigmoid
 
 from derive.verify import derivation, verify
-from numeric.fd import central_gradient
-from numeric.functions import sigmoid
 
 Case = tuple[Callable[..., Any], dict[str, tuple[int, ...]], Callable[[np.random.Generator], dict]]
 
