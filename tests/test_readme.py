@@ -20,7 +20,7 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one() -> None:
     main_job = [line for line in lines if line.endswith("&& derive report")]
     tests = [line for line in lines if "python -m pytest" in line and "pip install" in line]
     assert len(main_job) == 1 and len(tests) == 1
-    assert "pip install ." in main_job[0]
+    assert "pip install \".[report]\"" in main_job[0]
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert tests[0] in ci  # verbatim
 
