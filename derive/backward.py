@@ -150,9 +150,7 @@ def _term(via: str, c: Node) -> Term:
     summed: tuple[int, ...] = ()
     core = c
     if core.op == "sum_to":
-        from derive.printers import summed_axes
-
-        summed = summed_axes(core.args[0].shape, core.shape)
+        summed = E.summed_axes(core.args[0].shape, core.shape)
         core = core.args[0]
     if _is_adj(core, via):
         return Term(via, c, None, "identity", summed)

@@ -34,8 +34,14 @@ Arrays = Mapping[str, np.ndarray]
 
 @cache
 def derivative_numpy(name: str, order: int) -> Callable[[np.ndarray], np.ndarray]:
-    """lambdify of the table's k-th derivative into numpy."""
-    expr = TABLE[name].derivative(order)
+    """The table's k-th derivative in numpy: through the function's own value where the row
+    gives that form (finite where the symbolic form overflows), else lambdify."""
+    row = TABLE[name]
+    if order == 1 and row.by_value is not None:
+        ns: dict[str, object] = {"np": np, **{k: r.num for k, r in TABLE.items()}}
+        src = NumpyPrinter(ns).doprint(row.by_value(E.leaf("u", ())))
+        return eval(f"lambda u: {src}", ns)  # noqa: S307 - our printer's output, our table
+    expr = row.derivative(order)
     return sp.lambdify(U, expr, modules=[sympy_namespace(), "numpy"])
 
 
@@ -94,7 +100,7 @@ def _is_scalar_const(n: E.Node) -> bool:
 
 
 def _cval(n: E.Node) -> float:
-    return float(n.attrs[0])
+    return float(n.attrs.value)
 
 
 def _spread_value(n: E.Node) -> E.Node | None:
@@ -103,7 +109,7 @@ def _spread_value(n: E.Node) -> E.Node | None:
     factor has the full shape, so the value is unchanged)."""
     if n.op == "ones":
         return E.const(1.0)
-    if E.is_const(n) and n.shape and not isinstance(n.attrs[0], tuple):
+    if E.is_const(n) and n.shape:
         return E.const(_cval(n))
     if n.op == "mul":
         a, b = n.args
@@ -163,26 +169,6 @@ def _fold_mul(a: E.Node, b: E.Node) -> E.Node:
     return E.mul(a, b)
 
 
-# A derivative known in terms of its function: the backward reuses the forward's value.
-def _d_exp(x: E.Node) -> E.Node:
-    return E.fn("exp", x)
-
-
-def _d_sigmoid(x: E.Node) -> E.Node:
-    s = E.fn("sigmoid", x)
-    return E.mul(s, E.sub(E.const(1.0), s))
-
-
-def _d_tanh(x: E.Node) -> E.Node:
-    t = E.fn("tanh", x)
-    return E.sub(E.const(1.0), E.mul(t, t))
-
-
-DERIVATIVE_BY_VALUE: dict[str, Callable[[E.Node], E.Node]] = {
-    "exp": _d_exp, "sigmoid": _d_sigmoid, "tanh": _d_tanh,
-}
-
-
 def fold(node: E.Node, known: Callable[[E.Node], bool] | None = None) -> E.Node:
     """The same value, cheaper to compute: constants folded, negations pulled out and
     cancelled, known derivatives written through their function, and a / b^2 as
@@ -196,7 +182,7 @@ def fold(node: E.Node, known: Callable[[E.Node], bool] | None = None) -> E.Node:
         args = tuple(memo[a.uid] for a in n.args)
         out = _fold_one(n, args, known)
         if n.name and n is node:
-            out = n if args == n.args else E.Node(n.op, args, n.shape, n.attrs, n.name)
+            out = n.rebuilt(args)
         memo[n.uid] = out
     return memo[node.uid]
 
@@ -215,8 +201,8 @@ def _fold_one(n: E.Node, args: tuple[E.Node, ...],
                 out = _fold_mul(a, E.power(r, b.args[1]))
     elif n.op == "neg":
         out = _fold_neg(args[0])
-    elif n.op == "fn" and n.attrs[1] == 1 and n.attrs[0] in DERIVATIVE_BY_VALUE:
-        out = DERIVATIVE_BY_VALUE[n.attrs[0]](args[0])
+    elif n.op == "fn" and n.attrs.order == 1 and TABLE[n.attrs.name].by_value is not None:
+        out = TABLE[n.attrs.name].by_value(args[0])  # f' through f: the forward's own value
     elif args == n.args:
         return n
     else:
@@ -280,10 +266,7 @@ class _Printer(NumpyPrinter):
                 return name
         return super().doprint(node, top)
 
-    def _pow(self, n: E.Node) -> str:
-        if _is_scalar_const(n.args[1]) and _cval(n.args[1]) == 2.0:
-            return f"np.square({self.doprint(n.args[0], False)})"
-        return super()._pow(n)
+    square_as_call = True
 
 
 @dataclass
@@ -468,7 +451,7 @@ def functions_used(bw: Backward) -> set[tuple[str, int]]:
     """(name, order) of every table function the backward program mentions."""
     roots = [a.expr for a in bw.assignments] + [s.node for s in bw.graph.steps]
     roots += [t.factor for a in bw.assignments for t in a.terms if t.factor is not None]
-    return {(n.attrs[0], n.attrs[1]) for n in E.topological(roots) if n.op == "fn"}
+    return {tuple(n.attrs) for n in E.topological(roots) if n.op == "fn"}
 
 
 def compile_numpy(bw: Backward) -> NumpyCode:
@@ -502,4 +485,4 @@ def step_values(graph: Graph, inputs: Arrays) -> dict[str, np.ndarray]:
 
 
 def _fns(node: E.Node) -> set[tuple[str, int]]:
-    return {(n.attrs[0], n.attrs[1]) for n in E.topological(node) if n.op == "fn"}
+    return {tuple(n.attrs) for n in E.topological(node) if n.op == "fn"}

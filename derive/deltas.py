@@ -64,7 +64,7 @@ class Evaluator:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.order = E.topological(graph.output)
-        used = {(n.attrs[0], n.attrs[1]) for n in self.order if n.op == "fn"}
+        used = {tuple(n.attrs) for n in self.order if n.op == "fn"}
         self.ns = namespace(used)
         self.fns: dict[int, Any] = {}
         for n in self.order:
@@ -155,7 +155,7 @@ def _step(ev: Evaluator, env: dict[int, Any], n: E.Node, ds: list[_Delta | None]
     d = ds[0]
     a = n.args[0]
     if n.op == "transpose":
-        return _transpose(d, n.attrs[0], len(a.shape))
+        return _transpose(d, n.attrs.perm, len(a.shape))
     if n.op in ("sum", "mean"):
         axes, keep = n.attrs
         axes = tuple(range(len(a.shape))) if axes is None else axes

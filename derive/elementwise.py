@@ -14,7 +14,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -23,8 +23,9 @@ import sympy as sp
 
 from derive import expr as E
 from derive.errors import ProofTimeout
-from derive.expr import Node, const_value
-from derive.functions import U, lookup
+from derive.expr import Node
+from derive.ops import spec
+from derive.ops.symbolic import apply as _apply
 
 # Seconds per gradient: a pathological expression says "not proved", never hangs.
 PROOF_BUDGET_S = 20.0
@@ -55,123 +56,13 @@ def element_symbols(name: str, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def _obj(x: object) -> np.ndarray:
-    return np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
-
-
-def _number(v: float) -> sp.Expr:
-    """Exact where the float is a short decimal (0.2 -> 1/5), else the float itself."""
-    r = sp.nsimplify(v, rational=False, tolerance=0)
-    return r if isinstance(r, sp.Rational) and abs(float(r) - v) == 0 else sp.Float(v)
-
-
-def _apply(f: Callable[[sp.Expr], sp.Expr], a: np.ndarray) -> np.ndarray:
-    return _obj(np.vectorize(f, otypes=[object])(a)) if a.shape else _obj(f(a[()]))
-
-
-def _binary(f: Callable[[sp.Expr, sp.Expr], sp.Expr], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a, b = np.broadcast_arrays(a, b)
-    return _apply(lambda p: f(*p), _pairs(a, b))
-
-
-def _pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.empty(a.shape, dtype=object)
-    for idx in np.ndindex(*a.shape):
-        out[idx] = (a[idx], b[idx])
-    return out
-
-
-_CMP = {">": sp.Gt, ">=": sp.Ge, "<": sp.Lt, "<=": sp.Le, "==": sp.Eq, "!=": sp.Ne}
-
-
-def _extreme(f: Callable[..., sp.Expr], a: np.ndarray, axes: tuple[int, ...] | None,
-             keep: bool) -> np.ndarray:
-    """Max or Min of the entries over ``axes``, one axis at a time (keepdims, then squeeze)."""
-    axes = tuple(range(a.ndim)) if axes is None else axes
-    out = a
-    for ax in axes:
-        out = np.apply_along_axis(lambda v: f(*v), ax, out)
-        out = np.expand_dims(np.asarray(out, dtype=object), ax)
-    return _obj(out if keep else out.reshape([s for i, s in enumerate(out.shape)
-                                              if i not in axes]))
-
-
 def evaluate(node: Node, env: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Evaluate an expression on object arrays of SymPy expressions."""
+    """Evaluate an expression on object arrays of SymPy expressions (each operation's
+    ``sympy`` form, from its spec in :mod:`derive.ops`)."""
     memo: dict[int, np.ndarray] = {}
     for n in E.topological(node):
-        memo[n.uid] = _eval_one(n, [memo[a.uid] for a in n.args], env)
+        memo[n.uid] = spec(n.op).sympy(n, [memo[a.uid] for a in n.args], env)
     return memo[node.uid]
-
-
-def _eval_one(n: Node, a: list[np.ndarray], env: Mapping[str, np.ndarray]) -> np.ndarray:
-    op = n.op
-    if op in ("input", "adjoint"):
-        return _obj(env[n.name])
-    if op == "const":
-        v = const_value(n)
-        if isinstance(v, np.ndarray):
-            return _apply(_number, v.astype(object)) if v.shape else _obj(_number(float(v)))
-        return _obj(_number(v) if not n.name else sp.Integer(int(v)))
-    if op in ("add", "sub", "mul", "div"):
-        f = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}[op]
-        return _obj(f(a[0], a[1]))
-    if op == "neg":
-        return _obj(-a[0])
-    if op == "pow":
-        return _binary(lambda x, y: x**y, a[0], a[1])
-    if op == "matmul":
-        return _obj(np.matmul(a[0], a[1]))
-    if op == "transpose":
-        return np.transpose(a[0], n.attrs[0])
-    if op == "getitem":
-        return _obj(a[0][E.python_key(n.attrs[0])])
-    if op == "scatter":
-        out = np.full(n.shape, sp.Integer(0), dtype=object)
-        out[E.python_key(n.attrs[0])] = a[0]
-        return out
-    if op == "reshape":
-        return a[0].reshape(n.shape)
-    if op in ("amax", "amin"):
-        return _extreme(sp.Max if op == "amax" else sp.Min, a[0], *n.attrs)
-    if op in ("sum", "mean"):
-        axes, keep = n.attrs
-        total = _obj(np.sum(a[0], axis=axes, keepdims=keep))
-        if op == "mean":
-            total = _obj(total / sp.Integer(a[0].size // max(total.size, 1)))
-        return _apply(sp.expand, total) if False else total
-    if op == "sum_to":
-        src, dst = a[0], n.shape
-        lead = src.ndim - len(dst)
-        out = src.sum(axis=tuple(range(lead))) if lead else src
-        keep = tuple(i for i, s in enumerate(dst) if s == 1 and out.shape[i] != 1)
-        return _obj(out.sum(axis=keep, keepdims=True)) if keep else _obj(out)
-    if op == "broadcast_to":
-        return np.broadcast_to(a[0], n.shape).copy()
-    if op == "ones":
-        return np.full(n.shape, sp.Integer(1), dtype=object)
-    if op == "fn":
-        name, order = n.attrs
-        row = lookup(name)
-        if order == 0:
-            return _apply(row.sym, a[0])
-        d = row.derivative(order)
-        return _apply(lambda x: d.subs(U, x), a[0])
-    if op == "maximum":
-        return _binary(sp.Max, a[0], a[1])
-    if op == "minimum":
-        return _binary(sp.Min, a[0], a[1])
-    if op == "compare":
-        return _binary(_CMP[n.attrs[0]], a[0], a[1])
-    if op == "where":
-        c, x, y = np.broadcast_arrays(a[0], a[1], a[2])
-        out = np.empty(c.shape, dtype=object)
-        for idx in np.ndindex(*c.shape):
-            out[idx] = sp.Piecewise((x[idx], c[idx]), (y[idx], True))
-        return out
-    if op == "logaddexp":
-        return _binary(lambda x, y: sp.log(sp.exp(x) + sp.exp(y)), a[0], a[1])
-    raise NotImplementedError(f"no symbolic evaluation for operation {op!r}")
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,19 @@
-"""The one table of elementary functions: symbolic form, numpy form, LaTeX, derivative.
+"""The one table of elementary functions: one row per function, everything about it.
 
-Adding a function takes one row. The derivative is never typed in by hand: it is
-``sympy.diff`` of the symbolic form (sigmoid carries its own ``fdiff``), and the
-numpy form of every derivative comes from ``lambdify`` in :mod:`derive.compile`.
+A row carries the function's symbolic form (SymPy: the proofs differentiate it), its stable
+numpy form (from :mod:`derive.numeric.functions` or a numpy ufunc), its LaTeX and plain-text
+forms and those of its derivative, its derivative through the forward value where a textbook
+writes it so (sigma' = S (1 - S), tanh' = 1 - T^2: the generated code reuses the forward's
+value, and it stays finite where the symbolic form overflows), its kinks, the numpy ufuncs
+the tracer maps onto it, and the source that ``--fix`` pastes. Adding a function is one row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -43,17 +47,60 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy function classes are lower cas
         return base if exp is None else rf"{base}^{{{exp}}}"
 
 
+ByValue = Callable[[Any], Any]  # the argument's node -> the derivative's node
+
+
+def _by_value_exp(x: Any) -> Any:
+    from derive.ops.pointwise import fn
+
+    return fn("exp", x)
+
+
+def _by_value_sigmoid(x: Any) -> Any:
+    from derive.ops.arith import mul, sub
+    from derive.ops.leaves import const
+    from derive.ops.pointwise import fn
+
+    s = fn("sigmoid", x)
+    return mul(s, sub(const(1.0), s))
+
+
+def _by_value_tanh(x: Any) -> Any:
+    from derive.ops.arith import mul, sub
+    from derive.ops.leaves import const
+    from derive.ops.pointwise import fn
+
+    t = fn("tanh", x)
+    return sub(const(1.0), mul(t, t))
+
+
+def _by_value_softplus(x: Any) -> Any:
+    from derive.ops.pointwise import fn
+
+    return fn("sigmoid", x)
+
+
+def _dirac_delta(x: np.ndarray, k: int = 0) -> np.ndarray:
+    """d/du of Heaviside and sign: zero wherever it exists (at 0 one-sided differences decide)."""
+    return np.zeros_like(np.asarray(x, dtype=np.float64))
+
+
 @dataclass(frozen=True)
 class Elementary:
-    """One row: how a function reads in SymPy, numpy and LaTeX, and where it has kinks."""
+    """One row: how a function reads in SymPy, numpy, LaTeX and text, and its derivative."""
 
     name: str
     sym: Callable[[sp.Expr], sp.Expr]
     num: Callable[[np.ndarray], np.ndarray]
     latex: str  # template with {a} for the argument
     dlatex: str  # the first derivative, same template
+    text: str = ""  # plain-text template ("σ({a})"); default: name({a})
     kinks: tuple[float, ...] = ()
     ufuncs: tuple[np.ufunc, ...] = ()  # numpy ufuncs the tracer maps onto this row
+    by_value: ByValue | None = None  # f' through f's own value, for generated code
+    source: str = ""  # body of ``def name(u):`` pasted by --fix (rows without a ufunc)
+    short: str = ""  # operator name where the LaTeX has none of its own (lrelu)
+    sympy_names: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
     def derivative(self, order: int = 1) -> sp.Expr:
         """d^k f / du^k as a SymPy expression in ``U``."""
@@ -68,61 +115,67 @@ class Elementary:
         slot = sp.Symbol("zzarg", real=True)
         return sp.latex(self.derivative(order).subs(U, slot)).replace("zzarg", arg)
 
+    def to_text(self, arg: str, order: int = 0) -> str:
+        if order == 0 and self.text:
+            return self.text.format(a=arg)
+        base = self.text.split("(")[0] if self.text.endswith("({a})") else self.name
+        mark = "'" * order if order <= 2 else f"^({order})"
+        return f"{base}{mark}({arg})"
+
+    def letter(self) -> str:
+        r"""A step's function letter: sigma -> \sigma; relu -> \operatorname{relu}."""
+        head, sep, tail = self.to_latex("u").partition(r"\left(u\right)")
+        if sep and not tail:
+            return head or "f"
+        if self.to_latex("u").startswith(r"\left"):
+            return "f"  # (u)^2, |u|: brackets around the argument, no name of its own
+        return rf"\operatorname{{{(self.short or self.name).replace('_', '')}}}"
+
 
 def _heaviside(x: np.ndarray) -> np.ndarray:
     return np.heaviside(x, 0.5)
 
 
-TABLE: dict[str, Elementary] = {
-    e.name: e
-    for e in (
-        Elementary("square", lambda u: u**2, nf.square, r"\left({a}\right)^{{2}}", r"2 {a}"),
-        Elementary(
-            "relu", lambda u: sp.Max(u, 0), nf.relu,
-            r"\max\left({a}, 0\right)", r"H\left({a}\right)", kinks=(0.0,),
-        ),
-        Elementary(
-            "leaky_relu", lambda u: sp.Max(sp.Rational(1, 5) * u, u), nf.leaky_relu,
-            r"\max\left(0.2 {a}, {a}\right)", r"\operatorname{{lrelu}}'\left({a}\right)",
-            kinks=(0.0,),
-        ),
-        Elementary(
-            "sigmoid", sigmoid, nf.sigmoid,
-            r"\sigma\left({a}\right)", r"\sigma'\left({a}\right)",
-        ),
-        Elementary("exp", sp.exp, np.exp, r"e^{{{a}}}", r"e^{{{a}}}", ufuncs=(np.exp,)),
-        Elementary(
-            "log", sp.log, np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}", ufuncs=(np.log,)
-        ),
-        Elementary(
-            "log1p", lambda u: sp.log(1 + u), np.log1p, r"\log\left(1 + {a}\right)",
-            r"\frac{{1}}{{1 + {a}}}", ufuncs=(np.log1p,),
-        ),
-        Elementary(
-            "expm1", lambda u: sp.exp(u) - 1, np.expm1, r"\left(e^{{{a}}} - 1\right)",
-            r"e^{{{a}}}", ufuncs=(np.expm1,),
-        ),
-        Elementary(
-            "tanh", sp.tanh, np.tanh, r"\tanh\left({a}\right)",
-            r"\left(1 - \tanh^{{2}}\left({a}\right)\right)", ufuncs=(np.tanh,),
-        ),
-        Elementary(
-            "sqrt", sp.sqrt, np.sqrt, r"\sqrt{{{a}}}", r"\frac{{1}}{{2\sqrt{{{a}}}}}",
-            ufuncs=(np.sqrt,),
-        ),
-        Elementary(
-            "abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{{sign}}\left({a}\right)",
-            kinks=(0.0,), ufuncs=(np.abs, np.absolute),
-        ),
-        Elementary(
-            "heaviside", sp.Heaviside, _heaviside, r"H\left({a}\right)", r"0", kinks=(0.0,),
-        ),
-        Elementary(
-            "sign", sp.sign, np.sign, r"\operatorname{{sign}}\left({a}\right)", r"0", kinks=(0.0,),
-            ufuncs=(np.sign,),
-        ),
-    )
-}
+_ROWS = (
+    Elementary("square", lambda u: u**2, nf.square, r"\left({a}\right)^{{2}}", r"2 {a}",
+               source="    return u ** 2"),
+    Elementary("relu", lambda u: sp.Max(u, 0), nf.relu, r"\max\left({a}, 0\right)",
+               r"H\left({a}\right)", kinks=(0.0,), source="    return np.maximum(u, 0.0)"),
+    Elementary("leaky_relu", lambda u: sp.Max(sp.Rational(1, 5) * u, u), nf.leaky_relu,
+               r"\max\left(0.2 {a}, {a}\right)", r"\operatorname{{lrelu}}'\left({a}\right)",
+               kinks=(0.0,), short="lrelu", source="    return np.maximum(0.2 * u, u)"),
+    Elementary("sigmoid", sigmoid, nf.sigmoid, r"\sigma\left({a}\right)",
+               r"\sigma'\left({a}\right)", text="σ({a})", by_value=_by_value_sigmoid,
+               source=("    e = np.exp(-np.abs(u))\n"
+                       "    return np.where(u >= 0, 1 / (1 + e), e / (1 + e))"),
+               sympy_names={"sigmoid": nf.sigmoid}),
+    Elementary("softplus", lambda u: sp.log(1 + sp.exp(u)), nf.softplus,
+               r"\operatorname{{softplus}}\left({a}\right)", r"\sigma\left({a}\right)",
+               by_value=_by_value_softplus, source="    return np.logaddexp(0.0, u)"),
+    Elementary("exp", sp.exp, np.exp, r"e^{{{a}}}", r"e^{{{a}}}", ufuncs=(np.exp,),
+               by_value=_by_value_exp),
+    Elementary("log", sp.log, np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}",
+               ufuncs=(np.log,)),
+    Elementary("log1p", lambda u: sp.log(1 + u), np.log1p, r"\log\left(1 + {a}\right)",
+               r"\frac{{1}}{{1 + {a}}}", ufuncs=(np.log1p,)),
+    Elementary("expm1", lambda u: sp.exp(u) - 1, np.expm1, r"\left(e^{{{a}}} - 1\right)",
+               r"e^{{{a}}}", ufuncs=(np.expm1,)),
+    Elementary("tanh", sp.tanh, np.tanh, r"\tanh\left({a}\right)",
+               r"\left(1 - \tanh^{{2}}\left({a}\right)\right)", ufuncs=(np.tanh,),
+               by_value=_by_value_tanh),
+    Elementary("sqrt", sp.sqrt, np.sqrt, r"\sqrt{{{a}}}", r"\frac{{1}}{{2\sqrt{{{a}}}}}",
+               ufuncs=(np.sqrt,)),
+    Elementary("abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{{sign}}\left({a}\right)",
+               text="|{a}|", kinks=(0.0,), ufuncs=(np.abs, np.absolute)),
+    Elementary("heaviside", sp.Heaviside, _heaviside, r"H\left({a}\right)", r"0",
+               text="H({a})", kinks=(0.0,), source="    return np.heaviside(u, 0.5)",
+               sympy_names={"Heaviside": lambda x, h0=0.5: np.heaviside(x, h0),
+                            "DiracDelta": _dirac_delta}),
+    Elementary("sign", sp.sign, np.sign, r"\operatorname{{sign}}\left({a}\right)", r"0",
+               kinks=(0.0,), ufuncs=(np.sign,)),
+)
+
+TABLE: dict[str, Elementary] = {e.name: e for e in _ROWS}
 
 
 def lookup(name: str) -> Elementary:
@@ -140,12 +193,9 @@ def by_ufunc() -> dict[np.ufunc, str]:
     return {u: e.name for e in TABLE.values() for u in e.ufuncs}
 
 
-def _dirac_delta(x: np.ndarray, k: int = 0) -> np.ndarray:
-    """d/du of Heaviside and sign: zero wherever it exists (at 0 one-sided differences decide)."""
-    return np.zeros_like(np.asarray(x, dtype=np.float64))
-
-
 def sympy_namespace() -> dict[str, Callable[..., np.ndarray]]:
     """Names lambdify must resolve to our numpy forms (custom SymPy functions)."""
-    return {"sigmoid": nf.sigmoid, "Heaviside": lambda x, h0=0.5: np.heaviside(x, h0),
-            "DiracDelta": _dirac_delta}
+    out: dict[str, Callable[..., np.ndarray]] = {}
+    for row in TABLE.values():
+        out.update(row.sympy_names)
+    return out

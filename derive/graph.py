@@ -16,6 +16,7 @@ from derive import expr as E
 from derive.errors import InputError
 from derive.expr import Node
 from derive.functions import lookup
+from derive.ops import spec
 from derive.printers import name_latex, to_latex
 from derive.trace import trace
 
@@ -84,43 +85,20 @@ def _letter(node: Node, is_output: bool) -> str:
     if is_output and node.op in ("sum", "mean") or is_output and node.shape in ((), (1, 1)) \
             and node.op not in ("fn", "matmul"):
         return r"\Lambda"
-    if node.op == "matmul":
-        return r"\nu"
-    if node.op in ("add", "sub"):
-        return r"\alpha"
-    if node.op == "mul":
-        return r"\mu"
     if node.op == "fn":
-        return _fn_letter(node.attrs[0])
-    return "f"
-
-
-# Table functions whose LaTeX is not one-argument ``\name(u)`` get an operator name; the
-# derivative's label in functions.TABLE uses the same short name (lrelu').
-_OPERATOR_NAMES = {"leaky_relu": "lrelu"}
-
-
-def _fn_letter(name: str) -> str:
-    r"""sigma -> \sigma; relu -> \operatorname{relu} (its LaTeX \max(u, 0) has two arguments)."""
-    row = lookup(name)
-    head, sep, tail = row.to_latex("u").partition(r"\left(u\right)")
-    if sep and not tail:
-        return head or "f"
-    if row.to_latex("u").startswith(r"\left"):
-        return "f"  # (u)^2, |u|: brackets around the argument, no name of its own
-    short = _OPERATOR_NAMES.get(name, name)
-    return rf"\operatorname{{{short.replace('_', '')}}}"
-
-
-# Operations whose derivative jumps somewhere: ties in max/min (elementwise or reduced) and
-# the condition of a where; table functions list their own kinks.
-KINK_OPS = frozenset({"maximum", "minimum", "where", "amax", "amin"})
+        return lookup(node.attrs.name).letter()
+    return spec(node.op).letter
 
 
 def kink_nodes(graph: Graph) -> list[Node]:
     """The nodes where the point may sit on a kink (any subgradient is then right)."""
-    return [n for n in E.topological(graph.output)
-            if n.op in KINK_OPS or (n.op == "fn" and bool(lookup(n.attrs[0]).kinks))]
+    return [n for n in E.topological(graph.output) if spec(n.op).kinks(n)]
+
+
+def kink_probes(graph: Graph) -> list[Node]:
+    """Expressions whose zero entries mark a point on a kink of the graph (a ReLU argument
+    at 0, a tie in max or min, the condition of a where on its boundary)."""
+    return [probe for n in E.topological(graph.output) for probe in spec(n.op).kinks(n)]
 
 
 def build(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...]) -> Graph:

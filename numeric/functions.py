@@ -75,6 +75,14 @@ def leaky_relu(x: Any) -> Any:
     return np.maximum(LEAKY_SLOPE * x, x)
 
 
+@traceable("softplus")
+def softplus(x: Any) -> Any:
+    """log(1 + e^x), computed as logaddexp(0, x): finite at x = +-1000 (the naive form
+    overflows to inf at x > 709, and its derivative e^x / (1 + e^x) to nan)."""
+    with np.errstate(under="ignore"):  # log1p(e^-1000) underflowing to 0 is the right limit
+        return np.logaddexp(0.0, _as_float(x))
+
+
 @traceable("square")
 def square(x: Any) -> Any:
     """x**2 elementwise, written as np.power like the documents."""

@@ -23,6 +23,16 @@ def test_sigmoid_matches_plain_formula() -> None:
     assert fn.sigmoid(np.array(2)).dtype == np.float64
 
 
+@pytest.mark.filterwarnings("error")
+def test_softplus_is_finite_at_the_extremes() -> None:
+    with np.errstate(all="raise"):
+        out = fn.softplus(np.array([-1000.0, -40.0, 0.0, 40.0, 1000.0]))
+    assert out[0] == 0.0 and out[-1] == 1000.0
+    assert out[2] == np.log(2.0)
+    x = np.linspace(-30, 30, 601)
+    np.testing.assert_allclose(fn.softplus(x), np.log1p(np.exp(x)), rtol=1e-14)
+
+
 def test_elementary_functions() -> None:
     x = np.array([-2.0, -0.5, 0.0, 3.0])
     np.testing.assert_array_equal(fn.relu(x), [0.0, 0.0, 0.0, 3.0])
@@ -37,12 +47,12 @@ def test_traceable_hands_off_to_tracer() -> None:
         def __derive_apply__(self, name: str) -> str:
             return f"traced {name}"
 
-    for name in ("sigmoid", "relu", "leaky_relu", "square"):
+    for name in ("sigmoid", "relu", "leaky_relu", "square", "softplus"):
         assert getattr(fn, name)(Tracer()) == f"traced {name}"
 
 
 def test_traceable_registry_holds_plain_implementations() -> None:
-    assert set(fn.TRACEABLE) == {"sigmoid", "relu", "leaky_relu", "square"}
+    assert set(fn.TRACEABLE) == {"sigmoid", "relu", "leaky_relu", "square", "softplus"}
     for name, plain in fn.TRACEABLE.items():
         wrapped = getattr(fn, name)
         assert plain is wrapped.__wrapped__

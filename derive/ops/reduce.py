@@ -1,0 +1,163 @@
+"""Reductions over axes: sum, mean, max and min."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from derive.ops import symbolic as S
+from derive.ops.arith import div, mul
+from derive.ops.leaves import const, count, ones
+from derive.ops.node import Node, Shape
+from derive.ops.registry import Op, register
+from derive.ops.shape import reshape
+
+
+class ReduceAttrs(NamedTuple):
+    axes: tuple[int, ...] | None  # None: every axis
+    keepdims: bool
+
+
+def _norm_axis(axis: Any, ndim: int) -> tuple[int, ...] | None:
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(int(x) % ndim for x in axes))
+
+
+def reduced_shape(shape: Shape, axes: tuple[int, ...] | None, keepdims: bool) -> Shape:
+    if axes is None:
+        return tuple(1 for _ in shape) if keepdims else ()
+    if keepdims:
+        return tuple(1 if i in axes else s for i, s in enumerate(shape))
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+def reduce(op: str, a: Node, axis: Any = None, keepdims: bool = False) -> Node:
+    """sum, mean, amax or amin over ``axis`` (None: all entries)."""
+    axes = _norm_axis(axis, len(a.shape))
+    attrs = ReduceAttrs(axes, bool(keepdims))
+    return Node(op, (a,), reduced_shape(a.shape, axes, bool(keepdims)), attrs)
+
+
+def kept(x: Node, out: Node, a: Node) -> Node:
+    """x, shaped like the reduction ``out`` of ``a``, with the reduced axes kept as 1s, so
+    that it broadcasts against a."""
+    axes, keepdims = out.attrs
+    if axes is not None and not keepdims:
+        return reshape(x, tuple(1 if i in axes else s for i, s in enumerate(a.shape)))
+    return x
+
+
+def spread(g: Node, out: Node, a: Node) -> Node:
+    """Send a reduction's gradient back to every entry it reduced: G times ones."""
+    return mul(kept(g, out, a), ones(a))
+
+
+class _Reduction(Op):
+    arity = 1
+    word = ""  # LaTeX operator name
+    call = ""  # numpy function
+
+    def latex(self, p: Any, n: Node) -> str:
+        axes = n.attrs.axes
+        sub = "" if axes is None else "_{" + ",".join(str(a) for a in axes) + "}"
+        return rf"{self.word}{sub}\left({p.doprint(n.args[0], False)}\right)"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        axes, keep = n.attrs
+        args = [p.doprint(n.args[0], False)]
+        if axes is not None:
+            args.append(f"axis={axes[0] if len(axes) == 1 else axes}")
+        if keep:
+            args.append("keepdims=True")
+        return f"np.{self.call}({', '.join(args)})"
+
+    def text(self, p: Any, n: Node) -> str:
+        axes = n.attrs.axes
+        sub = "" if axes is None else "_" + ",".join(str(a) for a in axes)
+        return f"{self.call}{sub}({p.doprint(n.args[0], False)})"
+
+
+@register
+class Sum(_Reduction):
+    name = "sum"
+    word = r"\operatorname{sum}"
+    call = "sum"
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        return (spread(g, out, a),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        axes, keep = n.attrs
+        return S.obj(np.sum(args[0], axis=axes, keepdims=keep))
+
+
+@register
+class Mean(_Reduction):
+    name = "mean"
+    word = r"\operatorname{mean}"
+    call = "mean"
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        return (div(spread(g, out, a), count(a.size // max(out.size, 1))),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        axes, keep = n.attrs
+        total = S.obj(np.sum(args[0], axis=axes, keepdims=keep))
+        return S.obj(total / sp.Integer(args[0].size // max(total.size, 1)))
+
+
+def _extreme(f: Callable[..., sp.Expr], a: np.ndarray, axes: tuple[int, ...] | None,
+             keep: bool) -> np.ndarray:
+    """Max or Min of the entries over ``axes``, one axis at a time (keepdims, then squeeze)."""
+    axes = tuple(range(a.ndim)) if axes is None else axes
+    out = a
+    for ax in axes:
+        out = np.apply_along_axis(lambda v: f(*v), ax, out)
+        out = np.expand_dims(np.asarray(out, dtype=object), ax)
+    return S.obj(out if keep else out.reshape([s for i, s in enumerate(out.shape)
+                                               if i not in axes]))
+
+
+class _Extreme(_Reduction):
+    extreme: Callable[..., sp.Expr] = sp.Max
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        """The gradient goes to the entries that attain the max (min), split equally on a
+        tie (a valid subgradient; the softmax shift x - max(x) cancels it anyway)."""
+        from derive.ops.pointwise import compare, where
+
+        hit = where(compare("==", a, kept(out, out, a)), const(1.0), const(0.0))
+        return (div(mul(spread(g, out, a), hit), reduce("sum", hit, out.attrs.axes, True)),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return _extreme(type(self).extreme, args[0], *n.attrs)
+
+    def kinks(self, n: Node) -> list[Node]:
+        """Zero where two entries or more attain the extreme (a tie)."""
+        from derive.ops.pointwise import compare, where
+
+        a = n.args[0]
+        hit = where(compare("==", a, kept(n, n, a)), const(1.0), const(0.0))
+        ties = reduce("sum", hit, n.attrs.axes, True)
+        return [where(compare(">", ties, const(1.0)), const(0.0), const(1.0))]
+
+
+@register
+class AMax(_Extreme):
+    name = "amax"
+    word = r"\max"
+    call = "max"
+    extreme = sp.Max
+
+
+@register
+class AMin(_Extreme):
+    name = "amin"
+    word = r"\min"
+    call = "min"
+    extreme = sp.Min

@@ -1,0 +1,267 @@
+"""Operations that move entries without computing: transpose, reshape, indexing and its
+adjoint (scatter), undoing and doing broadcasting."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from derive.errors import ShapeError
+from derive.ops import symbolic as S
+from derive.ops.broadcast import summed_axes
+from derive.ops.node import Node, Shape
+from derive.ops.registry import Op, register
+
+
+class PermAttrs(NamedTuple):
+    perm: tuple[int, ...]
+
+
+class ShapeAttrs(NamedTuple):
+    shape: Shape
+
+
+class KeyAttrs(NamedTuple):
+    """Basic indexing: ints and ("slice", start, stop, step) tuples (hashable, printable)."""
+
+    key: tuple[Any, ...]
+
+
+IndexKey = tuple[Any, ...]
+
+
+def transpose(a: Node, axes: tuple[int, ...] | None = None) -> Node:
+    if len(a.shape) <= 1:
+        return a
+    perm = tuple(range(len(a.shape)))[::-1] if axes is None else tuple(axes)
+    if a.op == "transpose" and len(perm) == 2 and a.attrs.perm == (1, 0) and perm == (1, 0):
+        return a.args[0]
+    return Node("transpose", (a,), tuple(a.shape[i] for i in perm), PermAttrs(perm))
+
+
+def reshape(a: Node, shape: Shape) -> Node:
+    shape = tuple(int(s) for s in shape)
+    if -1 in shape:
+        known = int(np.prod([s for s in shape if s != -1]))
+        shape = tuple(a.size // known if s == -1 else s for s in shape)
+    if shape == a.shape:
+        return a
+    if int(np.prod(shape, dtype=np.int64)) != a.size:
+        raise ShapeError(f"cannot reshape {a.shape} into {shape}")
+    return Node("reshape", (a,), shape, ShapeAttrs(shape))
+
+
+def index_key(key: Any, ndim: int) -> IndexKey | None:
+    """x[key] with ints and slices only -> a stored key; None for anything else."""
+    items = key if isinstance(key, tuple) else (key,)
+    if len(items) > ndim:
+        return None
+    out: list[Any] = []
+    for k in items:
+        if isinstance(k, slice):
+            out.append(("slice", k.start, k.stop, k.step))
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+            out.append(int(k))
+        else:
+            return None
+    return tuple(out)
+
+
+def python_key(key: IndexKey) -> tuple[Any, ...]:
+    return tuple(slice(*k[1:]) if isinstance(k, tuple) else k for k in key)
+
+
+def key_text(key: IndexKey) -> str:
+    """(0, ("slice", None, 2, None)) -> '0, :2'."""
+    def one(k: Any) -> str:
+        if not isinstance(k, tuple):
+            return str(k)
+        start, stop, step = ("" if v is None else str(v) for v in k[1:])
+        return f"{start}:{stop}" + (f":{step}" if step else "")
+
+    return ", ".join(one(k) for k in key)
+
+
+def getitem(a: Node, key: IndexKey) -> Node:
+    shape = np.empty(a.shape, dtype=np.int8)[python_key(key)].shape
+    return Node("getitem", (a,), tuple(shape), KeyAttrs(key))
+
+
+def scatter(g: Node, key: IndexKey, shape: Shape) -> Node:
+    """The adjoint of indexing: zeros shaped ``shape`` with ``g`` placed at ``key``."""
+    return Node("scatter", (g,), tuple(shape), KeyAttrs(key))
+
+
+def sum_to(a: Node, shape: Shape) -> Node:
+    """Undo broadcasting: sum ``a`` down to ``shape`` (the bias-gradient step)."""
+    shape = tuple(shape)
+    if a.shape == shape:
+        return a
+    return Node("sum_to", (a,), shape, ShapeAttrs(shape))
+
+
+def broadcast_to(a: Node, shape: Shape) -> Node:
+    shape = tuple(shape)
+    if a.shape == shape:
+        return a
+    return Node("broadcast_to", (a,), shape, ShapeAttrs(shape))
+
+
+@register
+class Transpose(Op):
+    name = "transpose"
+    arity = 1
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        perm = out.attrs.perm
+        inverse = tuple(sorted(range(len(perm)), key=perm.__getitem__))
+        return (transpose(g, inverse),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return np.transpose(args[0], n.attrs.perm)
+
+    def latex(self, p: Any, n: Node) -> str:
+        return rf"{p.paren(n.args[0], 5)}^{{T}}"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        perm = n.attrs.perm
+        if len(perm) == 2:
+            return f"{p.paren(n.args[0])}.T"
+        return f"np.transpose({p.doprint(n.args[0], False)}, {perm})"
+
+    def text(self, p: Any, n: Node) -> str:
+        perm = n.attrs.perm
+        if len(perm) == 2:
+            return f"{p.paren(n.args[0], 5)}ᵀ"
+        return f"transpose({p.doprint(n.args[0], False)}, {perm})"
+
+
+@register
+class Reshape(Op):
+    name = "reshape"
+    arity = 1
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        return (reshape(g, a.shape),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return args[0].reshape(n.shape)
+
+    def latex(self, p: Any, n: Node) -> str:
+        return p.doprint(n.args[0], False)
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return f"{p.paren(n.args[0])}.reshape({n.shape})"
+
+    def text(self, p: Any, n: Node) -> str:
+        return f"reshape({p.doprint(n.args[0], False)}, {'x'.join(map(str, n.shape))})"
+
+
+@register
+class GetItem(Op):
+    name = "getitem"
+    arity = 1
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        return (scatter(g, out.attrs.key, a.shape),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return S.obj(args[0][python_key(n.attrs.key)])
+
+    def latex(self, p: Any, n: Node) -> str:
+        return rf"{p.paren(n.args[0], 5)}_{{[{key_text(n.attrs.key)}]}}"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return f"{p.paren(n.args[0])}[{key_text(n.attrs.key)}]"
+
+    def text(self, p: Any, n: Node) -> str:
+        return f"{p.paren(n.args[0], 5)}[{key_text(n.attrs.key)}]"
+
+
+@register
+class Scatter(Op):
+    name = "scatter"
+    arity = 1
+    helpers = ("scatter",)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        import sympy as sp
+
+        out = S.filled(n.shape, sp.Integer(0))
+        out[python_key(n.attrs.key)] = args[0]
+        return out
+
+    def latex(self, p: Any, n: Node) -> str:
+        inner = p.doprint(n.args[0], False)
+        return rf"\operatorname{{scatter}}_{{[{key_text(n.attrs.key)}]}}\left({inner}\right)"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return (f"scatter({p.doprint(n.args[0], False)}, {n.shape}, "
+                f"np.s_[{key_text(n.attrs.key)}])")
+
+    def text(self, p: Any, n: Node) -> str:
+        return f"scatter[{key_text(n.attrs.key)}]({p.doprint(n.args[0], False)})"
+
+
+@register
+class SumTo(Op):
+    name = "sum_to"
+    arity = 1
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        from derive.ops.arith import mul
+        from derive.ops.leaves import ones
+
+        return (mul(broadcast_to(g, a.shape), ones(a)) if g.shape != a.shape else g,)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        src, dst = args[0], n.shape
+        lead = src.ndim - len(dst)
+        out = src.sum(axis=tuple(range(lead))) if lead else src
+        keep = tuple(i for i, s in enumerate(dst) if s == 1 and out.shape[i] != 1)
+        return S.obj(out.sum(axis=keep, keepdims=True)) if keep else S.obj(out)
+
+    def latex(self, p: Any, n: Node) -> str:
+        inner = p.doprint(n.args[0], False)
+        return rf"\operatorname{{sum}}_{{\text{{{_label(n)}}}}}\left({inner}\right)"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        src, dst = n.args[0].shape, n.shape
+        lead = len(src) - len(dst)
+        code = p.paren(n.args[0])
+        if lead:
+            code = f"{code}.sum(axis={0 if lead == 1 else tuple(range(lead))})"
+        keep = tuple(i for i, s in enumerate(dst) if s == 1 and src[lead + i] != 1)
+        if keep:
+            code = f"{code}.sum(axis={keep[0] if len(keep) == 1 else keep}, keepdims=True)"
+        return code
+
+    def text(self, p: Any, n: Node) -> str:
+        return f"sum_{_label(n)}({p.doprint(n.args[0], False)})"
+
+
+def _label(n: Node) -> str:
+    axes = summed_axes(n.args[0].shape, n.shape)
+    return "rows" if axes == (0,) else ",".join(str(a) for a in axes)
+
+
+@register
+class BroadcastTo(Op):
+    name = "broadcast_to"
+    arity = 1
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        return (sum_to(g, a.shape),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return np.broadcast_to(args[0], n.shape).copy()
+
+    def latex(self, p: Any, n: Node) -> str:
+        return p.doprint(n.args[0], False)
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return f"np.broadcast_to({p.doprint(n.args[0], False)}, {n.shape})"
+
+    def text(self, p: Any, n: Node) -> str:
+        return p.doprint(n.args[0], False)
