@@ -27,6 +27,7 @@ from derive.backward import Backward, Term, adjoint_name
 from derive.functions import TABLE, U, sympy_namespace
 from derive.graph import Graph
 from derive.numeric import functions as nf
+from derive.ops import OPS
 from derive.printers import NumpyPrinter
 
 Arrays = Mapping[str, np.ndarray]
@@ -53,7 +54,8 @@ def lambdify(symbols: list[sp.Symbol], exprs: object) -> Callable[..., object]:
 def namespace(used: Iterable[tuple[str, int]] | None = None) -> dict[str, object]:
     """Names the generated code calls: every table function, and the first derivatives of
     ``used`` (name, order) pairs (all of them when None: each costs a SymPy lambdify once)."""
-    ns: dict[str, object] = {"np": np, "scatter": nf.scatter}
+    ns: dict[str, object] = {"np": np}
+    ns.update({h: getattr(nf, h) for op in OPS.values() for h in op.helpers})
     for name, row in TABLE.items():
         ns[name] = row.num
     wanted = {n for n, order in used if order == 1} if used is not None else set(TABLE)

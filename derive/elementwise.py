@@ -125,21 +125,32 @@ class Proof:
         return not self.proved and not self.timed_out
 
 
-def _clearly_nonzero(e: sp.Expr) -> bool:
-    """True when ``e`` at one fixed random rational point is far from 0 (30 digits).
+def _test_point(free: list[sp.Symbol], seed: int) -> dict[sp.Symbol, sp.Float]:
+    """A fixed point of scattered rationals (a quadratic sequence mod a prime, alternating
+    signs), so that structured matrices built from it are not singular by accident."""
+    return {s: sp.Float(sp.Rational((7919 * i * i + 104729 * i + seed) % 1009 + 13, 389)
+                        * (-1) ** i, 30) for i, s in enumerate(free)}
 
-    An identity vanishes at every point, so a value this far from 0 is a counterexample;
-    it spares simplify, which may take the whole budget to fail on a wrong entry. Values
-    near 0 (a chance root, a kink) decide nothing: the symbolic tests follow.
+
+def _clearly_nonzero(e: sp.Expr) -> bool:
+    """True when ``e`` at two fixed scattered points is far from 0 (30 digits).
+
+    An identity vanishes at every point, so a value this far from 0 at both is a
+    counterexample; it spares simplify, which may take the whole budget to fail on a wrong
+    entry. Values near 0 (a chance root, a kink) decide nothing: the symbolic tests follow.
+    Two points, because one may sit where a denominator vanishes (a singular matrix makes
+    0/0 of an identity look like a number).
     """
     free = sorted(e.free_symbols, key=str)
-    point = {s: sp.Float(sp.Rational(37 * i % 101 + 13, 71) * (-1) ** i, 30)
-             for i, s in enumerate(free)}  # floats: exact rationals would blow up
-    try:
-        v = sp.N(e.rewrite(sp.exp).xreplace(point), 30)
-        return bool(v.is_number) and abs(complex(v)) > NONZERO_ATOL
-    except (TypeError, ValueError, ZeroDivisionError):
-        return False
+    body = e.rewrite(sp.exp)
+    for seed in (13, 577):  # floats, not exact rationals, which would blow up
+        try:
+            v = sp.N(body.xreplace(_test_point(free, seed)), 30)
+            if not (bool(v.is_number) and abs(complex(v)) > NONZERO_ATOL):
+                return False
+        except (TypeError, ValueError, ZeroDivisionError):
+            return False
+    return True
 
 
 # Residue of an identity evaluated with 30 digits stays below ~1e-25 for the sizes built
@@ -177,6 +188,13 @@ def is_zero_almost_everywhere(e: sp.Expr) -> bool:
     e = e.replace(lambda a: isinstance(a, sp.DiracDelta) and bool(a.free_symbols),
                   lambda a: sp.S.Zero)
     if e == 0 or sp.expand(e) == 0:
+        return True
+    # |g| = g sign(g) everywhere and sign(g)^2 = 1 wherever g != 0: log|det A|' = A^-T
+    # arrives as sign(D) / |D| beside 1 / D, equal except where D = 0
+    unsigned = e.replace(sp.Abs, lambda g: g * sp.sign(g)).replace(
+        lambda a: a.is_Pow and isinstance(a.base, sp.sign) and a.exp.is_even,
+        lambda a: sp.S.One)
+    if unsigned != e and is_zero(unsigned):
         return True
     atoms = [a for a in sp.preorder_traversal(e) if isinstance(a, _KINKS)]
     syms = sorted({s for a in atoms for s in a.free_symbols}, key=lambda s: s.name)

@@ -19,7 +19,16 @@ class ShapeError(DeriveError):
 
 
 class TraceError(DeriveError):
-    """The tracer met a numpy call it cannot map onto SymPy; the message names the call."""
+    """The tracer met a numpy call or a construct it cannot map; the message names it, and
+    ``where`` says where in the user's code ("model.py:42: out[n, f] = np.pad(x)")."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.where = where
+
+    def located(self) -> str:
+        """'model.py:42: y = np.sort(x) (numpy.sort)', or the message when no place is known."""
+        return f"{self.where} ({self}" + ")" if self.where else str(self)
 
 
 class UserCodeError(DeriveError):

@@ -11,23 +11,25 @@ from __future__ import annotations
 from derive.ops import OPS, spec
 from derive.ops.arith import add, div, mul, neg, power, sub
 from derive.ops.broadcast import broadcast_shape, summed_axes
-from derive.ops.leaves import adjoint, const, const_value, count, is_const, leaf, ones
+from derive.ops.concat import concat
+from derive.ops.einsum import einsum
+from derive.ops.index import IndexKey, getitem, index_key, key_text, python_key, scatter, setitem
+from derive.ops.leaves import (
+    adjoint,
+    const,
+    const_value,
+    count,
+    dim,
+    full,
+    is_const,
+    leaf,
+    ones,
+)
 from derive.ops.node import Node, Shape, substitute, topological
 from derive.ops.pointwise import compare, fn, logaddexp, maximum, minimum, where
 from derive.ops.products import matmul
 from derive.ops.reduce import reduce
-from derive.ops.shape import (
-    IndexKey,
-    broadcast_to,
-    getitem,
-    index_key,
-    key_text,
-    python_key,
-    reshape,
-    scatter,
-    sum_to,
-    transpose,
-)
+from derive.ops.shape import broadcast_to, reshape, sum_to, transpose
 
 
 def leaves(node: Node) -> list[Node]:
@@ -36,9 +38,11 @@ def leaves(node: Node) -> list[Node]:
 
 
 __all__ = [
-    "OPS", "IndexKey", "Node", "Shape", "add", "adjoint", "broadcast_shape", "broadcast_to",
-    "compare", "const", "const_value", "count", "div", "fn", "getitem", "index_key",
-    "is_const", "key_text", "leaf", "leaves", "logaddexp", "matmul", "maximum", "minimum",
-    "mul", "neg", "ones", "power", "python_key", "reduce", "reshape", "scatter", "spec",
-    "sub", "substitute", "sum_to", "summed_axes", "topological", "transpose", "where",
+    "IndexKey", "Node", "OPS", "Shape", "add", "adjoint", "broadcast_shape", "broadcast_to",
+    "compare", "concat", "const", "const_value", "count", "dim", "div", "einsum", "fn", "full",
+    "getitem",
+    "index_key", "is_const", "key_text", "leaf", "leaves", "logaddexp", "matmul", "maximum",
+    "minimum", "mul", "neg", "ones", "power", "python_key", "reduce", "reshape", "scatter",
+    "setitem", "spec", "sub", "substitute", "sum_to", "summed_axes", "topological", "transpose",
+    "where",
 ]

@@ -80,6 +80,15 @@ def _by_value_softplus(x: Any) -> Any:
     return fn("sigmoid", x)
 
 
+def _by_value_cbrt(x: Any) -> Any:
+    """1 / (3 cbrt(x)^2): real for negative x too, where SymPy's x^(2/3) is complex."""
+    from derive.ops.arith import div, mul, power
+    from derive.ops.leaves import const
+    from derive.ops.pointwise import fn
+
+    return div(const(1.0), mul(const(3.0), power(fn("cbrt", x), const(2.0))))
+
+
 def _dirac_delta(x: np.ndarray, k: int = 0) -> np.ndarray:
     """d/du of Heaviside and sign: zero wherever it exists (at 0 one-sided differences decide)."""
     return np.zeros_like(np.asarray(x, dtype=np.float64))
@@ -100,6 +109,8 @@ class Elementary:
     by_value: ByValue | None = None  # f' through f's own value, for generated code
     source: str = ""  # body of ``def name(u):`` pasted by --fix (rows without a ufunc)
     short: str = ""  # operator name where the LaTeX has none of its own (lrelu)
+    # where its real derivative exists: "real", "positive" (log, sqrt) or "unit" (|u| < 1)
+    domain: str = "real"
     sympy_names: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
     def derivative(self, order: int = 1) -> sp.Expr:
@@ -155,16 +166,16 @@ _ROWS = (
     Elementary("exp", sp.exp, np.exp, r"e^{{{a}}}", r"e^{{{a}}}", ufuncs=(np.exp,),
                by_value=_by_value_exp),
     Elementary("log", sp.log, np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}",
-               ufuncs=(np.log,)),
+               ufuncs=(np.log,), domain="positive"),
     Elementary("log1p", lambda u: sp.log(1 + u), np.log1p, r"\log\left(1 + {a}\right)",
-               r"\frac{{1}}{{1 + {a}}}", ufuncs=(np.log1p,)),
+               r"\frac{{1}}{{1 + {a}}}", ufuncs=(np.log1p,), domain="positive"),
     Elementary("expm1", lambda u: sp.exp(u) - 1, np.expm1, r"\left(e^{{{a}}} - 1\right)",
                r"e^{{{a}}}", ufuncs=(np.expm1,)),
     Elementary("tanh", sp.tanh, np.tanh, r"\tanh\left({a}\right)",
                r"\left(1 - \tanh^{{2}}\left({a}\right)\right)", ufuncs=(np.tanh,),
                by_value=_by_value_tanh),
     Elementary("sqrt", sp.sqrt, np.sqrt, r"\sqrt{{{a}}}", r"\frac{{1}}{{2\sqrt{{{a}}}}}",
-               ufuncs=(np.sqrt,)),
+               ufuncs=(np.sqrt,), domain="positive"),
     Elementary("abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{{sign}}\left({a}\right)",
                text="|{a}|", kinks=(0.0,), ufuncs=(np.abs, np.absolute)),
     Elementary("heaviside", sp.Heaviside, _heaviside, r"H\left({a}\right)", r"0",
@@ -173,6 +184,33 @@ _ROWS = (
                             "DiracDelta": _dirac_delta}),
     Elementary("sign", sp.sign, np.sign, r"\operatorname{{sign}}\left({a}\right)", r"0",
                kinks=(0.0,), ufuncs=(np.sign,)),
+    Elementary("sin", sp.sin, np.sin, r"\sin\left({a}\right)", r"\cos\left({a}\right)",
+               ufuncs=(np.sin,)),
+    Elementary("cos", sp.cos, np.cos, r"\cos\left({a}\right)", r"-\sin\left({a}\right)",
+               ufuncs=(np.cos,)),
+    Elementary("tan", sp.tan, np.tan, r"\tan\left({a}\right)",
+               r"\left(1 + \tan^{{2}}\left({a}\right)\right)", ufuncs=(np.tan,)),
+    Elementary("arcsin", sp.asin, np.arcsin, r"\arcsin\left({a}\right)",
+               r"\frac{{1}}{{\sqrt{{1 - {a}^{{2}}}}}}", ufuncs=(np.arcsin,), domain="unit"),
+    Elementary("arccos", sp.acos, np.arccos, r"\arccos\left({a}\right)",
+               r"-\frac{{1}}{{\sqrt{{1 - {a}^{{2}}}}}}", ufuncs=(np.arccos,), domain="unit"),
+    Elementary("arctan", sp.atan, np.arctan, r"\arctan\left({a}\right)",
+               r"\frac{{1}}{{1 + {a}^{{2}}}}", ufuncs=(np.arctan,)),
+    Elementary("sinh", sp.sinh, np.sinh, r"\sinh\left({a}\right)", r"\cosh\left({a}\right)",
+               ufuncs=(np.sinh,)),
+    Elementary("cosh", sp.cosh, np.cosh, r"\cosh\left({a}\right)", r"\sinh\left({a}\right)",
+               ufuncs=(np.cosh,)),
+    Elementary("arcsinh", sp.asinh, np.arcsinh, r"\operatorname{{arsinh}}\left({a}\right)",
+               r"\frac{{1}}{{\sqrt{{1 + {a}^{{2}}}}}}", ufuncs=(np.arcsinh,)),
+    Elementary("log2", lambda u: sp.log(u, 2), np.log2, r"\log_{{2}}\left({a}\right)",
+               r"\frac{{1}}{{{a} \ln 2}}", ufuncs=(np.log2,), domain="positive"),
+    Elementary("log10", lambda u: sp.log(u, 10), np.log10, r"\log_{{10}}\left({a}\right)",
+               r"\frac{{1}}{{{a} \ln 10}}", ufuncs=(np.log10,), domain="positive"),
+    Elementary("exp2", lambda u: 2**u, np.exp2, r"2^{{{a}}}", r"2^{{{a}}} \ln 2",
+               ufuncs=(np.exp2,)),
+    Elementary("cbrt", sp.cbrt, np.cbrt, r"\sqrt[3]{{{a}}}",
+               r"\frac{{1}}{{3 \sqrt[3]{{{a}}}^{{2}}}}", ufuncs=(np.cbrt,),
+               by_value=_by_value_cbrt, domain="positive"),
 )
 
 TABLE: dict[str, Elementary] = {e.name: e for e in _ROWS}

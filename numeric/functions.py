@@ -90,11 +90,33 @@ def square(x: Any) -> Any:
 
 
 def scatter(g: np.ndarray, shape: tuple[int, ...], key: tuple) -> np.ndarray:
-    """The adjoint of indexing x[key]: zeros shaped like x, with g at key (basic indexing
-    selects each entry at most once, so assignment is the sum)."""
+    """The adjoint of indexing x[key]: zeros shaped like x, with g added at key (np.add.at,
+    so an entry that integer-array indexing selects twice gets both contributions)."""
     out = np.zeros(shape, dtype=np.result_type(g, np.float64))
-    out[key] = g
+    np.add.at(out, key, g)
     return out
+
+
+def put(a: np.ndarray, key: tuple, value: np.ndarray) -> np.ndarray:
+    """A copy of a with a[key] = value: a write into a buffer, as a value (out[n, f] = ...)."""
+    out = np.array(a, dtype=np.result_type(a, value, np.float64), copy=True)
+    out[key] = value
+    return out
+
+
+def prod_except(a: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
+    """For each entry, the product of the other entries along ``axes`` (the gradient of prod),
+    from products on each side, so a zero entry is no division by zero."""
+    a = np.asarray(a, dtype=np.float64)
+    axes = tuple(range(a.ndim)) if axes is None else axes
+    moved = np.moveaxis(a, axes, tuple(range(a.ndim - len(axes), a.ndim)))
+    flat = moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,))
+    left = np.concatenate([ones, np.cumprod(flat, axis=-1)[..., :-1]], axis=-1)
+    right = np.concatenate([np.cumprod(flat[..., ::-1], axis=-1)[..., :-1][..., ::-1], ones],
+                           axis=-1)
+    out = (left * right).reshape(moved.shape)
+    return np.moveaxis(out, tuple(range(a.ndim - len(axes), a.ndim)), axes)
 
 
 def deriv(func: ArrayFunction, input_: Any, delta: float = DOC_DELTA) -> Any:

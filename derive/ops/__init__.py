@@ -1,12 +1,24 @@
 """Every array operation as one spec object (see :mod:`derive.ops.registry`).
 
 One module per family: leaves (inputs, constants), arith (+ - * / neg pow), products
-(matmul), shape (transpose, reshape, indexing, broadcasting), reduce (sum, mean, max, min),
-pointwise (table functions, max/min, comparisons, where, logaddexp). Importing this package
-registers them all.
+(matmul), einsum, linalg (inv, det, log|det|), shape (transpose, reshape, broadcasting),
+index (indexing, scatter, buffer writes), concat, reduce (sum, mean, max, min, prod, cumsum),
+pointwise (table functions, max/min, comparisons, where, logaddexp, logic). Importing this
+package registers them all.
 """
 
-from derive.ops import arith, leaves, pointwise, products, reduce, shape  # noqa: F401
+from derive.ops import (  # noqa: F401 - importing registers every operation
+    arith,
+    concat,
+    einsum,
+    index,
+    leaves,
+    linalg,
+    pointwise,
+    products,
+    reduce,
+    shape,
+)
 from derive.ops.registry import OPS, Op, register, spec
 
 __all__ = ["OPS", "Op", "register", "spec"]

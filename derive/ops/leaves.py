@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -12,11 +13,46 @@ from derive.ops.node import Node, Shape
 from derive.ops.registry import Op, register
 
 
+class Frozen:
+    """A read-only array that can sit in a node's attributes: hashed by shape, dtype and a
+    digest of its bytes (computed once), equal when the arrays are equal."""
+
+    __slots__ = ("array", "_hash")
+
+    def __init__(self, array: np.ndarray) -> None:
+        a = np.array(array, copy=True)
+        a.flags.writeable = False
+        self.array = a
+        self._hash: int | None = None
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            digest = hashlib.blake2b(self.array.tobytes(), digest_size=8).digest()
+            self._hash = hash((self.array.shape, str(self.array.dtype), digest))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Frozen) and self.array.dtype == other.array.dtype and \
+            np.array_equal(self.array, other.array)
+
+    def __repr__(self) -> str:
+        return f"Frozen({'x'.join(map(str, self.array.shape))} {self.array.dtype})"
+
+
 class ConstAttrs(NamedTuple):
-    """A Python number, or an array stored as a nested tuple (hashable, printable)."""
+    """A Python number, or an array (frozen: hashable and never modified)."""
 
     value: Any
     dtype: str = "float64"
+
+
+class FullAttrs(NamedTuple):
+    """An array of one value: np.zeros, np.ones, np.full (and their _like forms). ``dims``
+    names each size that was read off an input's shape: (input, axis), or None."""
+
+    value: float
+    dtype: str
+    dims: tuple[tuple[str, int] | None, ...] = ()
 
 
 def leaf(name: str, shape: Shape) -> Node:
@@ -28,11 +64,6 @@ def adjoint(name: str, shape: Shape) -> Node:
     return Node("adjoint", (), tuple(shape), (), name)
 
 
-def _freeze(a: np.ndarray) -> tuple:
-    kind = float if a.dtype.kind == "f" else (bool if a.dtype.kind == "b" else int)
-    return tuple(_freeze(x) for x in a) if a.ndim > 1 else tuple(kind(x) for x in a)
-
-
 def const(value: Any, shape: Shape = ()) -> Node:
     """A constant: a Python number or an array (float64 unless it holds integers or booleans,
     which stay integers: labels and index arrays are data, not numbers to differentiate)."""
@@ -40,18 +71,18 @@ def const(value: Any, shape: Shape = ()) -> Node:
     if a.dtype.kind not in "biu":
         a = a.astype(np.float64)
     if a.ndim:
-        return Node("const", (), a.shape, ConstAttrs(_freeze(a), str(a.dtype)))
+        return Node("const", (), a.shape, ConstAttrs(Frozen(a), str(a.dtype)))
     return Node("const", (), tuple(shape), ConstAttrs(float(a), "float64"))
 
 
 def const_value(node: Node) -> Any:
-    v, dtype = node.attrs
-    return np.array(v, dtype=dtype) if isinstance(v, tuple) else v
+    v = node.attrs.value
+    return v.array if isinstance(v, Frozen) else v
 
 
 def is_const(node: Node, value: float | None = None) -> bool:
     """A scalar constant (of ``value``, when given)."""
-    if node.op != "const" or isinstance(node.attrs.value, tuple):
+    if node.op != "const" or isinstance(node.attrs.value, Frozen):
         return False
     return value is None or node.attrs.value == value
 
@@ -64,6 +95,15 @@ def count(n: int, name: str = "n") -> Node:
 def ones(like: Node) -> Node:
     """An array of ones shaped like ``like`` (the documents' np.ones_like)."""
     return Node("ones", (like,), like.shape)
+
+
+def full(shape: Shape, value: float, dtype: str = "float64", like: Node | None = None,
+         dims: tuple[tuple[str, int] | None, ...] = ()) -> Node:
+    """np.full(shape, value) (np.full_like(like, value) when ``like`` is given): the code
+    holds at any size when the sizes are read off inputs (``like``, or ``dims``)."""
+    args = (like,) if like is not None else ()
+    return Node("full", args, tuple(int(s) for s in shape),
+                FullAttrs(float(value), dtype, tuple(dims)))
 
 
 @register
@@ -96,6 +136,8 @@ class Const(Op):
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         v = const_value(n)
+        if isinstance(v, np.ndarray) and v.dtype.kind in "biu":
+            return v  # labels, indices and masks: data, never differentiated
         if isinstance(v, np.ndarray):
             return S.apply(S.number, v.astype(object)) if v.shape else S.obj(S.number(float(v)))
         return S.obj(S.number(v) if not n.name else sp.Integer(int(v)))
@@ -143,3 +185,69 @@ class Ones(Op):
 
     def text(self, p: Any, n: Node) -> str:
         return "𝟙"
+
+
+@register
+class Full(Op):
+    name = "full"
+    arity = None
+
+    def vjp(self, g: Node, out: Node, *like: Node) -> tuple[Node | None, ...]:
+        return (None,) * len(like)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return S.filled(n.shape, S.number(n.attrs.value))
+
+    def latex(self, p: Any, n: Node) -> str:
+        v = n.attrs.value
+        return r"\mathbf{1}" if v == 1.0 else (r"\mathbf{0}" if v == 0.0 else
+                                                rf"{p.number(v)} \, \mathbf{{1}}")
+
+    def numpy(self, p: Any, n: Node) -> str:
+        v, dtype, dims = n.attrs
+        fill = repr(float(v)) if dtype.startswith("float") else repr(int(v))
+        if n.args:
+            return f"np.full_like({p.doprint(n.args[0], False)}, {fill}, dtype={dtype!r})"
+        sizes = [f"{d[0]}.shape[{d[1]}]" if d else str(s)
+                 for s, d in zip(n.shape, dims or (None,) * len(n.shape))]
+        shape = f"({sizes[0]},)" if len(sizes) == 1 else f"({', '.join(sizes)})"
+        return f"np.full({shape}, {fill}, dtype={dtype!r})"
+
+    def text(self, p: Any, n: Node) -> str:
+        v = n.attrs.value
+        return "𝟙" if v == 1.0 else ("𝟘" if v == 0.0 else f"{p.number(v)}·𝟙")
+
+
+class DimAttrs(NamedTuple):
+    """A size read off an input's shape: ``input.shape[axis]`` (its value at this shape)."""
+
+    input: str
+    axis: int
+    value: int
+
+
+def dim(input_name: str, axis: int, value: int) -> Node:
+    return Node("dim", (), (), DimAttrs(input_name, int(axis), int(value)))
+
+
+@register
+class Dim(Op):
+    """X.shape[0] in code, n in the math: a size by name, so both hold at every size. The
+    batch (axis 0) prints as n; another axis k of X as dim_k(X)."""
+
+    name = "dim"
+    arity = 0
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return S.obj(sp.Integer(n.attrs.value))
+
+    def latex(self, p: Any, n: Node) -> str:
+        name, axis, _ = n.attrs
+        return "n" if axis == 0 else rf"\dim_{{{axis}}}\left({p.name(name)}\right)"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return f"{n.attrs.input}.shape[{n.attrs.axis}]"
+
+    def text(self, p: Any, n: Node) -> str:
+        name, axis, _ = n.attrs
+        return "n" if axis == 0 else f"dim_{axis}({name})"

@@ -222,3 +222,44 @@ class LogAddExp(Op):
 
     def text(self, p: Any, n: Node) -> str:
         return _call(p, "logaddexp", n)
+
+
+class LogicAttrs(NamedTuple):
+    op: str  # "and", "or", "xor", "not"
+
+
+_LOGIC_SYMPY = {"and": sp.And, "or": sp.Or, "xor": sp.Xor}
+_LOGIC_LATEX = {"and": r"\land", "or": r"\lor", "xor": r"\oplus"}
+
+
+def logic(op: str, *args: Node) -> Node:
+    shape = broadcast_shape(*(a.shape for a in args))
+    return Node("logic", tuple(args), shape, LogicAttrs(op))
+
+
+@register
+class Logic(Op):
+    """Logical and/or/xor/not of masks: no gradient flows through a condition."""
+
+    name = "logic"
+    arity = None
+    elementwise = True
+
+    def vjp(self, g: Node, out: Node, *args: Node) -> tuple[Node | None, ...]:
+        return (None,) * len(args)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        if n.attrs.op == "not":
+            return S.apply(sp.Not, args[0])
+        return S.binary(_LOGIC_SYMPY[n.attrs.op], args[0], args[1])
+
+    def latex(self, p: Any, n: Node) -> str:
+        if n.attrs.op == "not":
+            return rf"\lnot {p.paren(n.args[0], 5)}"
+        return f"{p.paren(n.args[0], 2)} {_LOGIC_LATEX[n.attrs.op]} {p.paren(n.args[1], 2)}"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return _call(p, f"np.logical_{n.attrs.op}", n)
+
+    def text(self, p: Any, n: Node) -> str:
+        return _call(p, n.attrs.op, n)

@@ -43,7 +43,7 @@ def _outer(a: Node, b: Node) -> Node:
     return matmul(reshape(a, (a.size, 1)), reshape(b, (1, b.size)))
 
 
-def _swap(x: Node) -> Node:
+def swap_last(x: Node) -> Node:
     """x with its last two axes swapped (the transpose of a stack of matrices)."""
     n = len(x.shape)
     return transpose(x, tuple(range(n - 2)) + (n - 1, n - 2)) if n > 2 else transpose(x)
@@ -55,8 +55,8 @@ def _batched_vjp(g: Node, a: Node, b: Node) -> tuple[Node | None, Node | None]:
     a2 = a if len(a.shape) > 1 else reshape(a, (1, a.shape[0]))
     b2 = b if len(b.shape) > 1 else reshape(b, (b.shape[0], 1))
     g2 = reshape(g, matmul_shape(a2.shape, b2.shape))
-    ga = to(matmul(g2, _swap(b2)), a2)
-    gb = to(matmul(_swap(a2), g2), b2)
+    ga = to(matmul(g2, swap_last(b2)), a2)
+    gb = to(matmul(swap_last(a2), g2), b2)
     return (None if ga is None else reshape(ga, a.shape),
             None if gb is None else reshape(gb, b.shape))
 

@@ -161,3 +161,104 @@ class AMin(_Extreme):
     word = r"\min"
     call = "min"
     extreme = sp.Min
+
+
+def prod_except(a: Node, axes: tuple[int, ...] | None) -> Node:
+    """For each entry, the product of the other entries along ``axes`` (prod's gradient)."""
+    return Node("prod_except", (a,), a.shape, ReduceAttrs(axes, True))
+
+
+@register
+class Prod(_Reduction):
+    name = "prod"
+    word = r"\prod"
+    call = "prod"
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        return (mul(spread(g, out, a), prod_except(a, out.attrs.axes)),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        axes, keep = n.attrs
+        return S.obj(np.prod(args[0], axis=axes, keepdims=keep))
+
+
+def _fibers(a: np.ndarray, axes: tuple[int, ...] | None) -> tuple[np.ndarray, tuple[int, ...]]:
+    """a with the reduced axes moved last and flattened into one: (..., k), and the shape."""
+    axes = tuple(range(a.ndim)) if axes is None else axes
+    last = tuple(range(a.ndim - len(axes), a.ndim))
+    moved = np.moveaxis(a, axes, last)
+    return moved.reshape(moved.shape[: a.ndim - len(axes)] + (-1,)), moved.shape
+
+
+@register
+class ProdExcept(Op):
+    name = "prod_except"
+    arity = 1
+    helpers = ("prod_except",)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        a = args[0]
+        axes = n.attrs.axes
+        flat, moved_shape = _fibers(a, axes)
+        out = np.empty(flat.shape, dtype=object)
+        for idx in np.ndindex(*flat.shape):
+            fiber = flat[idx[:-1]]
+            out[idx] = sp.Mul(*[x for j, x in enumerate(fiber) if j != idx[-1]])
+        axes = tuple(range(a.ndim)) if axes is None else axes
+        return np.moveaxis(out.reshape(moved_shape), tuple(range(a.ndim - len(axes), a.ndim)),
+                           axes)
+
+    def latex(self, p: Any, n: Node) -> str:
+        axes = n.attrs.axes
+        sub = "" if axes is None else "_{" + ",".join(str(a) for a in axes) + "}"
+        return rf"\textstyle\prod{sub}^{{\neq}}\left({p.doprint(n.args[0], False)}\right)"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return f"prod_except({p.doprint(n.args[0], False)}, {n.attrs.axes})"
+
+    def text(self, p: Any, n: Node) -> str:
+        return f"prod_others({p.doprint(n.args[0], False)})"
+
+
+class ScanAttrs(NamedTuple):
+    axis: int | None  # None: over the flattened array
+    reverse: bool
+
+
+def cumsum(a: Node, axis: int | None = None, reverse: bool = False) -> Node:
+    if axis is None:
+        from derive.ops.shape import reshape as _reshape
+
+        return cumsum(_reshape(a, (a.size,)), 0, reverse)
+    return Node("cumsum", (a,), a.shape, ScanAttrs(int(axis) % len(a.shape), reverse))
+
+
+@register
+class CumSum(Op):
+    name = "cumsum"
+    arity = 1
+
+    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
+        return (cumsum(g, out.attrs.axis, not out.attrs.reverse),)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        axis, reverse = n.attrs
+        a = np.flip(args[0], axis) if reverse else args[0]
+        out = np.cumsum(a, axis=axis)
+        return S.obj(np.flip(out, axis) if reverse else out)
+
+    def latex(self, p: Any, n: Node) -> str:
+        word = "revcumsum" if n.attrs.reverse else "cumsum"
+        inner = p.doprint(n.args[0], False)
+        return rf"\operatorname{{{word}}}_{{{n.attrs.axis}}}\left({inner}\right)"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        axis, reverse = n.attrs
+        inner = p.doprint(n.args[0], False)
+        if reverse:
+            return f"np.flip(np.cumsum(np.flip({inner}, {axis}), axis={axis}), {axis})"
+        return f"np.cumsum({inner}, axis={axis})"
+
+    def text(self, p: Any, n: Node) -> str:
+        word = "revcumsum" if n.attrs.reverse else "cumsum"
+        return f"{word}_{n.attrs.axis}({p.doprint(n.args[0], False)})"

@@ -1,5 +1,5 @@
-"""Operations that move entries without computing: transpose, reshape, indexing and its
-adjoint (scatter), undoing and doing broadcasting."""
+"""Operations that move entries without computing: transpose, reshape, undoing and doing
+broadcasting (indexing is in :mod:`derive.ops.index`)."""
 
 from __future__ import annotations
 
@@ -22,15 +22,6 @@ class ShapeAttrs(NamedTuple):
     shape: Shape
 
 
-class KeyAttrs(NamedTuple):
-    """Basic indexing: ints and ("slice", start, stop, step) tuples (hashable, printable)."""
-
-    key: tuple[Any, ...]
-
-
-IndexKey = tuple[Any, ...]
-
-
 def transpose(a: Node, axes: tuple[int, ...] | None = None) -> Node:
     if len(a.shape) <= 1:
         return a
@@ -50,47 +41,6 @@ def reshape(a: Node, shape: Shape) -> Node:
     if int(np.prod(shape, dtype=np.int64)) != a.size:
         raise ShapeError(f"cannot reshape {a.shape} into {shape}")
     return Node("reshape", (a,), shape, ShapeAttrs(shape))
-
-
-def index_key(key: Any, ndim: int) -> IndexKey | None:
-    """x[key] with ints and slices only -> a stored key; None for anything else."""
-    items = key if isinstance(key, tuple) else (key,)
-    if len(items) > ndim:
-        return None
-    out: list[Any] = []
-    for k in items:
-        if isinstance(k, slice):
-            out.append(("slice", k.start, k.stop, k.step))
-        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
-            out.append(int(k))
-        else:
-            return None
-    return tuple(out)
-
-
-def python_key(key: IndexKey) -> tuple[Any, ...]:
-    return tuple(slice(*k[1:]) if isinstance(k, tuple) else k for k in key)
-
-
-def key_text(key: IndexKey) -> str:
-    """(0, ("slice", None, 2, None)) -> '0, :2'."""
-    def one(k: Any) -> str:
-        if not isinstance(k, tuple):
-            return str(k)
-        start, stop, step = ("" if v is None else str(v) for v in k[1:])
-        return f"{start}:{stop}" + (f":{step}" if step else "")
-
-    return ", ".join(one(k) for k in key)
-
-
-def getitem(a: Node, key: IndexKey) -> Node:
-    shape = np.empty(a.shape, dtype=np.int8)[python_key(key)].shape
-    return Node("getitem", (a,), tuple(shape), KeyAttrs(key))
-
-
-def scatter(g: Node, key: IndexKey, shape: Shape) -> Node:
-    """The adjoint of indexing: zeros shaped ``shape`` with ``g`` placed at ``key``."""
-    return Node("scatter", (g,), tuple(shape), KeyAttrs(key))
 
 
 def sum_to(a: Node, shape: Shape) -> Node:
@@ -152,56 +102,12 @@ class Reshape(Op):
         return p.doprint(n.args[0], False)
 
     def numpy(self, p: Any, n: Node) -> str:
+        if not n.args[0].shape:  # a scalar may be a Python float, which has no .reshape
+            return f"np.reshape({p.doprint(n.args[0], False)}, {n.shape})"
         return f"{p.paren(n.args[0])}.reshape({n.shape})"
 
     def text(self, p: Any, n: Node) -> str:
         return f"reshape({p.doprint(n.args[0], False)}, {'x'.join(map(str, n.shape))})"
-
-
-@register
-class GetItem(Op):
-    name = "getitem"
-    arity = 1
-
-    def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        return (scatter(g, out.attrs.key, a.shape),)
-
-    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
-        return S.obj(args[0][python_key(n.attrs.key)])
-
-    def latex(self, p: Any, n: Node) -> str:
-        return rf"{p.paren(n.args[0], 5)}_{{[{key_text(n.attrs.key)}]}}"
-
-    def numpy(self, p: Any, n: Node) -> str:
-        return f"{p.paren(n.args[0])}[{key_text(n.attrs.key)}]"
-
-    def text(self, p: Any, n: Node) -> str:
-        return f"{p.paren(n.args[0], 5)}[{key_text(n.attrs.key)}]"
-
-
-@register
-class Scatter(Op):
-    name = "scatter"
-    arity = 1
-    helpers = ("scatter",)
-
-    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
-        import sympy as sp
-
-        out = S.filled(n.shape, sp.Integer(0))
-        out[python_key(n.attrs.key)] = args[0]
-        return out
-
-    def latex(self, p: Any, n: Node) -> str:
-        inner = p.doprint(n.args[0], False)
-        return rf"\operatorname{{scatter}}_{{[{key_text(n.attrs.key)}]}}\left({inner}\right)"
-
-    def numpy(self, p: Any, n: Node) -> str:
-        return (f"scatter({p.doprint(n.args[0], False)}, {n.shape}, "
-                f"np.s_[{key_text(n.attrs.key)}])")
-
-    def text(self, p: Any, n: Node) -> str:
-        return f"scatter[{key_text(n.attrs.key)}]({p.doprint(n.args[0], False)})"
 
 
 @register

@@ -24,6 +24,10 @@ from derive.compile import compile_numpy
 from derive.expr import Node
 from derive.functions import TABLE
 from derive.graph import build
+from derive.ops.concat import concat
+from derive.ops.linalg import det, inv, logabsdet
+from derive.ops.pointwise import logic
+from derive.ops.reduce import cumsum
 from derive.printers import escape_latex, name_latex, to_latex, to_numpy
 from derive.rules import RULES, vjp
 
@@ -54,6 +58,7 @@ def _where(a: Node, b: Node) -> Node:
 
 
 S32, S12, S23 = (3, 2), (1, 2), (2, 3)
+MASK = np.array([[True, False], [False, True], [True, False]])
 RULE_CASES: list[tuple[str, Builder, dict[str, tuple[int, ...]], bool]] = [
     ("add", E.add, {"a": S32, "b": S32}, False),
     ("add-broadcast-row", E.add, {"a": S32, "b": S12}, False),
@@ -90,19 +95,53 @@ RULE_CASES: list[tuple[str, Builder, dict[str, tuple[int, ...]], bool]] = [
     ("getitem-rows", lambda a: E.getitem(a, E.index_key(slice(1, None), 2)), {"a": S32}, False),
     ("getitem-entry", lambda a: E.mul(E.getitem(a, E.index_key((2, 0), 2)), a), {"a": S32},
      False),
+    ("setitem-rows", lambda a, b: E.setitem(a, b, (("slice", 0, 2, None),)),
+     {"a": S32, "b": (2, 2)}, False),
+    ("setitem-broadcast-entry", lambda a, b: E.setitem(a, b, (1,)), {"a": S32, "b": (1,)},
+     False),
+    ("getitem-fancy-repeated", lambda a: E.getitem(a, (("arg", 0), ("arg", 1)), (
+        E.const(np.array([0, 2, 2, 0])), E.const(np.array([1, 0, 1, 1])))), {"a": S32}, False),
+    ("getitem-mask", lambda a: E.getitem(a, (("arg", 0),), (E.const(MASK),), shape=(3,)),
+     {"a": S32}, False),
+    ("getitem-newaxis", lambda a: E.getitem(a, (("none",), ("slice", None, None, None))),
+     {"a": S32}, False),
+    ("concat-columns", lambda a, b: concat([a, b], 1), {"a": S32, "b": (3, 1)}, False),
+    ("concat-rows", lambda a, b: concat([a, b], 0), {"a": S32, "b": S12}, False),
+    ("einsum-trace", lambda a: E.einsum("ii->", a), {"a": (3, 3)}, False),
+    ("einsum-diagonal", lambda a: E.einsum("ii->i", a), {"a": (3, 3)}, False),
+    ("einsum-three", lambda a, b, c: E.einsum("ij,jk,k->i", a, b, c),
+     {"a": S32, "b": S23, "c": (3,)}, False),
+    ("einsum-row-sums", lambda a: E.einsum("ij->i", a), {"a": S32}, False),
+    ("prod-axis0", lambda a: E.reduce("prod", a, 0), {"a": S32}, False),
+    ("prod-all", lambda a: E.reduce("prod", a), {"a": S32}, False),
+    ("cumsum-axis1", lambda a: cumsum(a, 1), {"a": S32}, False),
+    ("cumsum-flat", lambda a: cumsum(a), {"a": S32}, False),
+    ("inv", inv, {"a": (2, 2)}, False),
+    ("det", det, {"a": (3, 3)}, False),
+    ("logabsdet", logabsdet, {"a": (2, 2)}, False),
+    ("matmul-batched", E.matmul, {"a": (2, 3, 2), "b": (2, 2, 3)}, False),
+    ("matmul-batched-broadcast", E.matmul, {"a": (2, 3, 2), "b": S23}, False),
+    ("full-like", lambda a: E.mul(E.full(a.shape, 2.0, like=a), a), {"a": S32}, False),
+    ("logic-and", lambda a, b: E.where(logic("and", E.compare(">", a, E.const(0.0)),
+                                              E.compare(">", b, E.const(0.0))),
+                                        E.mul(a, b), E.sub(a, b)), {"a": S32, "b": S32}, False),
 ] + [
-    (f"fn-{name}", (lambda n: lambda a: E.fn(n, a))(name), {"a": S32},
-     name in ("log", "log1p", "sqrt"))
+    (f"fn-{name}", (lambda n: lambda a: E.fn(n, a))(name), {"a": S32}, TABLE[name].domain)
     for name in TABLE
 ]
 
 
-def _point(shapes: dict[str, tuple[int, ...]], positive: bool) -> dict[str, np.ndarray]:
+def _point(shapes: dict[str, tuple[int, ...]], domain: bool | str) -> dict[str, np.ndarray]:
+    """Inputs in the operation's domain: True or "positive" (log, sqrt), "unit" (|u| < 1)."""
     rng = np.random.default_rng(7)
     out = {}
     for k, s in shapes.items():
         v = rng.standard_normal(s)
-        out[k] = np.abs(v) + 0.5 if positive else v
+        if domain in (True, "positive"):
+            v = np.abs(v) + 0.5
+        elif domain == "unit":
+            v = np.tanh(v) * 0.9
+        out[k] = v
     return out
 
 

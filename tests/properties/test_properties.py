@@ -59,7 +59,9 @@ SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=N
 FUNCTIONS = sorted(TABLE)
 KINKED = {name for name, row in TABLE.items() if row.kinks}
 STEPS = {"heaviside", "sign"}  # piecewise constant: everything after them is locally constant
-POSITIVE = {"log", "log1p", "sqrt"}  # applied to u*u + 1/2, so the chain stays in their domain
+# applied to u*u + 1/2 (or u / (1 + u*u) for |u| < 1), so the chain stays in their domain
+POSITIVE = {name for name, row in TABLE.items() if row.domain == "positive"}
+UNIT = {name for name, row in TABLE.items() if row.domain == "unit"}
 
 
 class Recorder:
@@ -83,6 +85,8 @@ def apply(name: str, u: Any, rec: Recorder | None = None) -> Any:
     """Table function ``name`` on u: recorded as one step when traced, numpy otherwise."""
     if name in POSITIVE:
         u = u * u + 0.5
+    if name in UNIT:
+        u = u / (1 + u * u)
     traced = getattr(u, "__derive_apply__", None)
     if traced is not None:
         return traced(name)

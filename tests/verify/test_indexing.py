@@ -1,5 +1,5 @@
-"""Basic indexing (integers and slices) is traced, and its adjoint scatters the gradient back;
-fancy indexing is named and falls back to finite differences."""
+"""Indexing is traced: the adjoint scatters back (adding where an entry is taken twice); the
+proof works."""
 
 from __future__ import annotations
 
@@ -46,17 +46,25 @@ def test_the_proof_goes_through_indexing() -> None:
     assert "every entry" in (r.proof_note or ""), r.proof_note
 
 
-def test_fancy_indexing_falls_back_to_finite_differences() -> None:
+def test_fancy_indexing_is_traced_and_repeats_add_up() -> None:
     def fwd(x):
-        return np.sum(x[[0, 2]] ** 2)
+        return np.sum(x[[0, 2, 2]] ** 2)
 
     def bwd(x):
         g = np.zeros_like(x)
         g[[0, 2]] = 2 * x[[0, 2]]
+        g[2] *= 2  # selected twice: both contributions
         return {"x": g}
 
-    g = verify(fwd, bwd, shapes={"x": (4,)}, prove=False).gradients["x"]
-    assert g.verdict == "ok" and g.numeric_only
+    def half(x):
+        g = bwd(x)["x"]
+        g[2] /= 2  # the classic slip: assignment instead of accumulation
+        return {"x": g}
+
+    g = verify(fwd, bwd, shapes={"x": (3,)}, prove=True).gradients["x"]
+    assert g.verdict == "ok" and not g.numeric_only and g.proof is not None and g.proof.proved
+    g = verify(fwd, half, shapes={"x": (3,)}, prove=False).gradients["x"]
+    assert (g.verdict, g.diagnosis, g.entries) == ("wrong", "entries", [(2,)])
 
 
 def test_the_pasted_fix_defines_scatter_and_is_right() -> None:

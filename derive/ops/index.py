@@ -1,0 +1,199 @@
+"""Indexing, its adjoint, and writes into buffers.
+
+A key is stored as a template of hashable items: an int, ("slice", start, stop, step),
+("none",) for np.newaxis, ("ellipsis",), or ("arg", k) for the k-th index array, which is a
+node among the operation's arguments (integer labels ``y`` in ``logp[np.arange(n), y]``, a
+boolean mask). So the graph prints ``logp[arange(n), y]`` by name and the generated code
+indexes with whatever labels it is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from derive.ops import symbolic as S
+from derive.ops.node import Node, Shape
+from derive.ops.registry import Op, register
+
+IndexKey = tuple[Any, ...]
+
+
+class KeyAttrs(NamedTuple):
+    key: IndexKey
+
+
+class ScatterAttrs(NamedTuple):
+    key: IndexKey
+    shape: Shape  # the shape of the array that was indexed
+
+
+def index_key(key: Any, ndim: int) -> IndexKey | None:
+    """x[key] with ints and slices only -> a stored key; None for anything else."""
+    items = key if isinstance(key, tuple) else (key,)
+    if len(items) > ndim:
+        return None
+    out: list[Any] = []
+    for k in items:
+        if isinstance(k, slice):
+            out.append(("slice", k.start, k.stop, k.step))
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+            out.append(int(k))
+        else:
+            return None
+    return tuple(out)
+
+
+def python_key(key: IndexKey, arrays: list[Any] = ()) -> tuple[Any, ...]:
+    """The template as a real key, index arrays taken from ``arrays``."""
+    out: list[Any] = []
+    for k in key:
+        if not isinstance(k, tuple):
+            out.append(k)
+        elif k[0] == "slice":
+            out.append(slice(*k[1:]))
+        elif k[0] == "none":
+            out.append(None)
+        elif k[0] == "ellipsis":
+            out.append(Ellipsis)
+        else:
+            out.append(arrays[k[1]])
+    return tuple(out)
+
+
+def key_text(key: IndexKey, args: list[str] = ()) -> str:
+    """(0, ("slice", None, 2, None), ("arg", 0)) -> '0, :2, y'."""
+    def one(k: Any) -> str:
+        if not isinstance(k, tuple):
+            return str(k)
+        if k[0] == "slice":
+            start, stop, step = ("" if v is None else str(v) for v in k[1:])
+            return f"{start}:{stop}" + (f":{step}" if step else "")
+        return {"none": "None", "ellipsis": "..."}.get(k[0]) or args[k[1]]
+
+    return ", ".join(one(k) for k in key)
+
+
+def indexed_shape(shape: Shape, key: IndexKey, indices: tuple[Node, ...]) -> Shape:
+    """The shape numpy gives x[key] (integer index arrays by their shapes)."""
+    dummies = [np.zeros(i.shape, dtype=np.intp) for i in indices]
+    return tuple(np.empty(shape, dtype=np.int8)[python_key(key, dummies)].shape)
+
+
+def getitem(a: Node, key: IndexKey, indices: tuple[Node, ...] = (),
+            shape: Shape | None = None) -> Node:
+    """a[key]; ``shape`` must be given when an index is a boolean mask (it depends on the
+    mask's values)."""
+    out = indexed_shape(a.shape, key, indices) if shape is None else tuple(shape)
+    return Node("getitem", (a, *indices), out, KeyAttrs(tuple(key)))
+
+
+def scatter(g: Node, key: IndexKey, shape: Shape, indices: tuple[Node, ...] = ()) -> Node:
+    """The adjoint of indexing: zeros shaped ``shape`` with ``g`` added at ``key``."""
+    return Node("scatter", (g, *indices), tuple(shape), ScatterAttrs(tuple(key), tuple(shape)))
+
+
+def setitem(base: Node, value: Node, key: IndexKey, indices: tuple[Node, ...] = ()) -> Node:
+    """base with base[key] = value: a buffer write (out[n, f, i, j] = ...) as a value."""
+    return Node("setitem", (base, value, *indices), base.shape, KeyAttrs(tuple(key)))
+
+
+def _index_values(args: list[np.ndarray]) -> list[np.ndarray]:
+    """Index arrays as numpy integers or booleans (constants evaluate to SymPy numbers)."""
+    out = []
+    for v in args:
+        a = np.asarray(v)
+        if a.dtype == object:
+            flat = [bool(x) if isinstance(x, (bool, sp.logic.boolalg.BooleanAtom)) else int(x)
+                    for x in a.ravel()]
+            a = np.array(flat).reshape(a.shape)
+        out.append(a)
+    return out
+
+
+def _printed(p: Any, n: Node, first: int) -> list[str]:
+    return [p.doprint(i, False) for i in n.args[first:]]
+
+
+@register
+class GetItem(Op):
+    name = "getitem"
+    arity = None
+
+    def vjp(self, g: Node, out: Node, a: Node, *indices: Node) -> tuple[Node | None, ...]:
+        return (scatter(g, out.attrs.key, a.shape, indices),) + (None,) * len(indices)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return S.obj(args[0][python_key(n.attrs.key, _index_values(args[1:]))])
+
+    def latex(self, p: Any, n: Node) -> str:
+        return rf"{p.paren(n.args[0], 5)}_{{[{key_text(n.attrs.key, _printed(p, n, 1))}]}}"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return f"{p.paren(n.args[0])}[{key_text(n.attrs.key, _printed(p, n, 1))}]"
+
+    def text(self, p: Any, n: Node) -> str:
+        return f"{p.paren(n.args[0], 5)}[{key_text(n.attrs.key, _printed(p, n, 1))}]"
+
+
+@register
+class Scatter(Op):
+    name = "scatter"
+    arity = None
+    helpers = ("scatter",)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        out = S.filled(n.shape, sp.Integer(0))
+        key = python_key(n.attrs.key, _index_values(args[1:]))
+        np.add.at(out, key, args[0])
+        return out
+
+    def latex(self, p: Any, n: Node) -> str:
+        inner = p.doprint(n.args[0], False)
+        key = key_text(n.attrs.key, _printed(p, n, 1))
+        return rf"\operatorname{{scatter}}_{{[{key}]}}\left({inner}\right)"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        key = key_text(n.attrs.key, _printed(p, n, 1))
+        return f"scatter({p.doprint(n.args[0], False)}, {n.shape}, np.s_[{key}])"
+
+    def text(self, p: Any, n: Node) -> str:
+        key = key_text(n.attrs.key, _printed(p, n, 1))
+        return f"scatter[{key}]({p.doprint(n.args[0], False)})"
+
+
+@register
+class SetItem(Op):
+    name = "setitem"
+    arity = None
+    helpers = ("put",)
+
+    def vjp(self, g: Node, out: Node, base: Node, value: Node, *indices: Node
+            ) -> tuple[Node | None, ...]:
+        from derive.ops.arith import to
+        from derive.ops.leaves import const
+
+        key = out.attrs.key
+        slot = getitem(g, key, indices)
+        g_value = None if value.op == "const" else to(slot, value)
+        return (setitem(g, const(0.0), key, indices), g_value) + (None,) * len(indices)
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        out = np.array(args[0], dtype=object, copy=True)
+        out[python_key(n.attrs.key, _index_values(args[2:]))] = args[1]
+        return out
+
+    def latex(self, p: Any, n: Node) -> str:
+        key = key_text(n.attrs.key, _printed(p, n, 2))
+        value = p.doprint(n.args[1], False)
+        return rf"{p.paren(n.args[0], 5)}\left[{key} \gets {value}\right]"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        key = key_text(n.attrs.key, _printed(p, n, 2))
+        return f"put({p.doprint(n.args[0], False)}, np.s_[{key}], {p.doprint(n.args[1], False)})"
+
+    def text(self, p: Any, n: Node) -> str:
+        key = key_text(n.attrs.key, _printed(p, n, 2))
+        return f"{p.paren(n.args[0], 5)}[{key} ← {p.doprint(n.args[1], False)}]"
