@@ -177,7 +177,7 @@ def fold(node: E.Node, known: Callable[[E.Node], bool] | None = None) -> E.Node:
     a * R^2 when the forward already computed R = 1 / b (``known``). Named nodes are kept
     (they are printed by name), except the top one's arguments."""
     memo: dict[int, E.Node] = {}
-    for n in E.topological(node):
+    for n in E.topological(node, stop=lambda m: bool(m.name) and m.op != "const"):
         if n.is_leaf or (n.name and n is not node and n.op != "const"):
             memo[n.uid] = n
             continue

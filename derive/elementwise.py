@@ -74,13 +74,24 @@ class Elementwise:
     gradients: dict[str, np.ndarray]
 
 
-def symbols_for(inputs: Mapping[str, Node]) -> dict[str, np.ndarray]:
-    return {k: element_symbols(k, n.shape) for k, n in inputs.items()}
+def symbols_for(inputs: Mapping[str, Node],
+                constants: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Element symbols for every input; integer and boolean constants (labels, indices,
+    masks) keep their values, because they decide which entries are read."""
+    out = {}
+    for k, n in inputs.items():
+        v = None if constants is None else constants.get(k)
+        if v is not None and np.asarray(v).dtype.kind in "biu":
+            out[k] = np.asarray(v)
+        else:
+            out[k] = element_symbols(k, n.shape)
+    return out
 
 
-def ground_truth(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...]) -> Elementwise:
+def ground_truth(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...],
+                 constants: Mapping[str, np.ndarray] | None = None) -> Elementwise:
     """sympy.diff of the scalar output with respect to every element of every input in wrt."""
-    symbols = symbols_for(inputs)
+    symbols = symbols_for(inputs, constants)
     value = evaluate(output, symbols)
     if value.size != 1:
         raise ValueError(f"the output must be a scalar, got shape {value.shape}")

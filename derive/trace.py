@@ -156,17 +156,18 @@ def _call_capturing_locals(f: Callable[..., Any], args: Mapping[str, Any]
 
 
 def _names(seen: list[tuple[str, Node]], inputs: set[str]) -> dict[int, str]:
-    """uid -> step name: a local's name, numbered (h_1, h_2, ...) when it held several."""
+    """uid -> step name: a local's name, numbered (h_1, h_2, ...) when it held several or
+    when it is an input's name given to a new value (x = np.tanh(x): x_1)."""
     counts: dict[str, int] = {}
     for k, n in seen:
-        if k not in inputs and not n.is_leaf:
+        if not n.is_leaf:
             counts[k] = counts.get(k, 0) + 1
     names: dict[int, str] = {}
     taken: dict[str, int] = {}
     for k, n in seen:
-        if k in inputs or n.is_leaf:
+        if n.is_leaf:
             continue
-        if counts[k] == 1:
+        if counts[k] == 1 and k not in inputs:
             names[n.uid] = k
         else:
             taken[k] = taken.get(k, 0) + 1

@@ -8,6 +8,7 @@ compiler and one symbolic evaluator serve formulas, derivations and generated co
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,9 +62,12 @@ class Node:
         return f"<{label}{self.op}{list(self.shape)}>"
 
 
-def topological(roots: list[Node] | Node) -> list[Node]:
-    """All nodes reachable from ``roots``, each after its arguments (no recursion: any depth)."""
+def topological(roots: list[Node] | Node, stop: Callable[[Node], bool] | None = None
+                ) -> list[Node]:
+    """All nodes reachable from ``roots``, each after its arguments (no recursion: any depth).
+    Nodes for which ``stop`` is true are listed but not entered (a root always is)."""
     roots = [roots] if isinstance(roots, Node) else roots
+    root_ids = {r.uid for r in roots}
     seen: set[int] = set()
     order: list[Node] = []
     stack: list[tuple[Node, bool]] = [(r, False) for r in reversed(roots)]
@@ -76,6 +80,8 @@ def topological(roots: list[Node] | Node) -> list[Node]:
             order.append(node)
             continue
         stack.append((node, True))
+        if stop is not None and node.uid not in root_ids and stop(node):
+            continue
         stack.extend((a, False) for a in reversed(node.args) if a.uid not in seen)
     return order
 
