@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from derive.numeric.compare import DIAGNOSES
 
-from derive import elementwise as EW
+from derive import proof as P
 from derive.errors import InputError, UserCodeError
 from derive.testing import assert_gradients
 from derive.usermodule import UserModule, load
@@ -299,10 +299,10 @@ def test_proof_at_reduced_shape(module: Load) -> None:
     assert r.proof_note.startswith("matrix form = elementwise SymPy at X=3x3, W=3x2, B=1x2")
 
 
-def test_proof_out_of_time_is_a_result(module: Load, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(EW, "PROOF_BUDGET_S", 1e-4)
+def test_proof_out_of_budget_is_a_result(module: Load, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(P, "FULL_BUDGET", P.WorkBudget(total_ops=5, entry_ops=5))
     r = _check(module("transposed"), prove=True)
-    assert "not proved within" in r.proof_note
+    assert "not proved" in r.proof_note and "work budget" in r.proof_note
     assert r.gradients["W"].verdict == "wrong"  # the verdict does not depend on the proof
 
 
