@@ -83,6 +83,8 @@ class Evaluator:
                     env[n.uid] = np.asarray(point[n.name], dtype=np.float64)
                 elif n.op == "const":
                     env[n.uid] = E.const_value(n)
+                elif n.op == "dim":
+                    env[n.uid] = n.attrs.value
                 elif n.is_leaf:
                     raise Unsupported(f"a {n.op} leaf in a forward graph")
                 else:

@@ -154,11 +154,6 @@ def paste_code(bw: Backward, shapes: dict[str, tuple[int, ...]] | None = None) -
     if "scatter(" in source:  # the adjoint of indexing: the very function the checks ran
         parts.append(inspect.getsource(nf.scatter))
     parts += [_constant(k, np.asarray(v)) for k, v in namespace.items()]
-    if shapes:
-        from derive.usermodule import shapes_text
-
-        parts.append(f"# derived at {shapes_text(shapes)}: sizes printed as numbers hold "
-                     "for these shapes\n")
     return "\n\n".join(p.rstrip("\n") for p in parts if p) + "\n\n\n" + source
 
 

@@ -110,6 +110,13 @@ class NumpyPrinter:
         s = self.doprint(node, top=False)
         return s if _is_atom(s) or node.name else f"({s})"
 
+    @staticmethod
+    def shape_code(node: Node) -> str:
+        """The node's shape with sizes read off inputs: '(X.shape[0], 4)'."""
+        from derive.ops.dims import shape_code
+
+        return shape_code(node)
+
     def constant(self, value: np.ndarray) -> str:
         """A constant array's name in the namespace the code runs in."""
         key = f"_c{len(self.namespace)}"

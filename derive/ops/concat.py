@@ -41,6 +41,9 @@ class Concat(Op):
     name = "concat"
     arity = None
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        return [] if axis == n.attrs.axis else [(i, axis) for i in range(len(n.args))]
+
     def vjp(self, g: Node, out: Node, *parts: Node) -> tuple[Node | None, ...]:
         axis = out.attrs.axis
         grads: list[Node | None] = []

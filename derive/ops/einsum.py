@@ -98,6 +98,10 @@ class Einsum(Op):
     name = "einsum"
     arity = None
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        c = n.attrs.output[axis]
+        return [(i, sub.index(c)) for i, sub in enumerate(n.attrs.inputs) if c in sub]
+
     def vjp(self, g: Node, out: Node, *operands: Node) -> tuple[Node | None, ...]:
         return tuple(None if a.op == "const" else _operand_gradient(g, out, k)
                      for k, a in enumerate(operands))

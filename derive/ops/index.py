@@ -157,7 +157,7 @@ class Scatter(Op):
 
     def numpy(self, p: Any, n: Node) -> str:
         key = key_text(n.attrs.key, _printed(p, n, 1))
-        return f"scatter({p.doprint(n.args[0], False)}, {n.shape}, np.s_[{key}])"
+        return f"scatter({p.doprint(n.args[0], False)}, {p.shape_code(n)}, np.s_[{key}])"
 
     def text(self, p: Any, n: Node) -> str:
         key = key_text(n.attrs.key, _printed(p, n, 1))
@@ -169,6 +169,9 @@ class SetItem(Op):
     name = "setitem"
     arity = None
     helpers = ("put",)
+
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        return [(0, axis)]
 
     def vjp(self, g: Node, out: Node, base: Node, value: Node, *indices: Node
             ) -> tuple[Node | None, ...]:

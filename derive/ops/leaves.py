@@ -159,6 +159,8 @@ class Const(Op):
         return repr(float(v))
 
     def text(self, p: Any, n: Node) -> str:
+        if n.name:
+            return n.name
         v = const_value(n)
         if isinstance(v, np.ndarray):
             return f"[{'x'.join(map(str, v.shape))} constant]"
@@ -169,6 +171,9 @@ class Const(Op):
 class Ones(Op):
     name = "ones"
     arity = 1
+
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        return [(0, axis)]
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         return (None,)
@@ -181,7 +186,7 @@ class Ones(Op):
 
     def numpy(self, p: Any, n: Node) -> str:
         a = n.args[0]
-        return f"np.ones_like({a.name})" if a.name else f"np.ones({n.shape})"
+        return f"np.ones_like({a.name})" if a.name else f"np.ones({p.shape_code(n)})"
 
     def text(self, p: Any, n: Node) -> str:
         return "𝟙"
@@ -191,6 +196,9 @@ class Ones(Op):
 class Full(Op):
     name = "full"
     arity = None
+
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        return [(0, axis)] if n.args else []
 
     def vjp(self, g: Node, out: Node, *like: Node) -> tuple[Node | None, ...]:
         return (None,) * len(like)
@@ -208,9 +216,11 @@ class Full(Op):
         fill = repr(float(v)) if dtype.startswith("float") else repr(int(v))
         if n.args:
             return f"np.full_like({p.doprint(n.args[0], False)}, {fill}, dtype={dtype!r})"
-        sizes = [f"{d[0]}.shape[{d[1]}]" if d else str(s)
-                 for s, d in zip(n.shape, dims or (None,) * len(n.shape))]
-        shape = f"({sizes[0]},)" if len(sizes) == 1 else f"({', '.join(sizes)})"
+        if any(dims):
+            sizes = [f"{d[0]}.shape[{d[1]}]" if d else str(s) for s, d in zip(n.shape, dims)]
+            shape = f"({sizes[0]},)" if len(sizes) == 1 else f"({', '.join(sizes)})"
+        else:
+            shape = p.shape_code(n)
         return f"np.full({shape}, {fill}, dtype={dtype!r})"
 
     def text(self, p: Any, n: Node) -> str:

@@ -61,6 +61,9 @@ class Inv(Op):
     name = "inv"
     arity = 1
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        return [(0, axis)]
+
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         t = swap_last(out)
         return (neg(matmul(matmul(t, g), t)),)

@@ -69,6 +69,21 @@ class MatMul(Op):
     text_prec = 3
     letter = r"\nu"
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        a, b = n.args
+        last = len(n.shape) - 1
+        if len(b.shape) >= 2 and axis == last:
+            return [(1, len(b.shape) - 1)]
+        if len(a.shape) >= 2 and axis == last - (1 if len(b.shape) >= 2 else 0):
+            return [(0, len(a.shape) - 2)]
+        lead = len(n.shape) - (2 if len(a.shape) >= 2 and len(b.shape) >= 2 else 1)
+        out = []
+        for i, x in enumerate(n.args):  # broadcast leading axes
+            k = axis - (lead - (len(x.shape) - 2))
+            if axis < lead and 0 <= k < len(x.shape) - 2 and x.shape[k] == n.shape[axis]:
+                out.append((i, k))
+        return out
+
     def vjp(self, g: Node, out: Node, a: Node, b: Node) -> tuple[Node | None, ...]:
         na, nb = len(a.shape), len(b.shape)
         if na > 2 or nb > 2:

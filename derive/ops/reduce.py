@@ -57,10 +57,43 @@ def spread(g: Node, out: Node, a: Node) -> Node:
     return mul(kept(g, out, a), ones(a))
 
 
+def reduced_count(a: Node, axes: tuple[int, ...] | None) -> Node:
+    """How many entries a mean averages, by name where the sizes come from inputs (n for a
+    batch read off X.shape[0]), so 1/n holds in the math and the code at every size."""
+    from derive.ops.dims import dim_source
+    from derive.ops.leaves import dim
+
+    axes = tuple(range(len(a.shape))) if axes is None else axes
+    named: list[Node] = []
+    rest = 1
+    for ax in axes:
+        size = a.shape[ax]
+        src = dim_source(a, ax) if size > 1 else None
+        if src is None:
+            rest *= size
+        else:
+            named.append(dim(src[0], src[1], size))
+    if not named:
+        return count(rest)
+    total = named[0]
+    for d in named[1:]:
+        total = mul(total, d)
+    return total if rest == 1 else mul(const(float(rest)), total)
+
+
 class _Reduction(Op):
     arity = 1
     word = ""  # LaTeX operator name
     call = ""  # numpy function
+
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        axes, keep = n.attrs
+        if axes is None:
+            return []
+        if keep:
+            return [] if axis in axes else [(0, axis)]
+        kept = [i for i in range(len(n.args[0].shape)) if i not in axes]
+        return [(0, kept[axis])]
 
     def latex(self, p: Any, n: Node) -> str:
         axes = n.attrs.axes
@@ -103,7 +136,7 @@ class Mean(_Reduction):
     call = "mean"
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        return (div(spread(g, out, a), count(a.size // max(out.size, 1))),)
+        return (div(spread(g, out, a), reduced_count(a, out.attrs.axes)),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         axes, keep = n.attrs
@@ -194,6 +227,9 @@ def _fibers(a: np.ndarray, axes: tuple[int, ...] | None) -> tuple[np.ndarray, tu
 class ProdExcept(Op):
     name = "prod_except"
     arity = 1
+
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        return [(0, axis)]
     helpers = ("prod_except",)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
@@ -237,6 +273,9 @@ def cumsum(a: Node, axis: int | None = None, reverse: bool = False) -> Node:
 class CumSum(Op):
     name = "cumsum"
     arity = 1
+
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        return [(0, axis)]
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         return (cumsum(g, out.attrs.axis, not out.attrs.reverse),)

@@ -54,6 +54,14 @@ class Op:
         """Probes whose zero entries mark a point where the derivative jumps (none here)."""
         return []
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        """(argument, argument axis) pairs that output ``axis`` is (sizes by name)."""
+        if self.elementwise:
+            from derive.ops.dims import aligned
+
+            return aligned(n, axis)
+        return []
+
     @property
     def has_vjp(self) -> bool:
         return type(self).vjp is not Op.vjp

@@ -63,6 +63,9 @@ class Transpose(Op):
     name = "transpose"
     arity = 1
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        return [(0, n.attrs.perm[axis])]
+
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         perm = out.attrs.perm
         inverse = tuple(sorted(range(len(perm)), key=perm.__getitem__))
@@ -92,6 +95,15 @@ class Reshape(Op):
     name = "reshape"
     arity = 1
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        src = n.args[0].shape
+        if n.shape[:axis + 1] == src[:axis + 1]:
+            return [(0, axis)]
+        back = len(n.shape) - axis
+        if back <= len(src) and n.shape[axis:] == src[len(src) - back:]:
+            return [(0, len(src) - back)]
+        return []
+
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         return (reshape(g, a.shape),)
 
@@ -103,8 +115,8 @@ class Reshape(Op):
 
     def numpy(self, p: Any, n: Node) -> str:
         if not n.args[0].shape:  # a scalar may be a Python float, which has no .reshape
-            return f"np.reshape({p.doprint(n.args[0], False)}, {n.shape})"
-        return f"{p.paren(n.args[0])}.reshape({n.shape})"
+            return f"np.reshape({p.doprint(n.args[0], False)}, {p.shape_code(n)})"
+        return f"{p.paren(n.args[0])}.reshape({p.shape_code(n)})"
 
     def text(self, p: Any, n: Node) -> str:
         return f"reshape({p.doprint(n.args[0], False)}, {'x'.join(map(str, n.shape))})"
@@ -114,6 +126,11 @@ class Reshape(Op):
 class SumTo(Op):
     name = "sum_to"
     arity = 1
+
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        from derive.ops.dims import aligned
+
+        return aligned(n, axis)
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         from derive.ops.arith import mul
@@ -157,6 +174,11 @@ class BroadcastTo(Op):
     name = "broadcast_to"
     arity = 1
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        from derive.ops.dims import aligned
+
+        return aligned(n, axis)
+
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         return (sum_to(g, a.shape),)
 
@@ -167,7 +189,7 @@ class BroadcastTo(Op):
         return p.doprint(n.args[0], False)
 
     def numpy(self, p: Any, n: Node) -> str:
-        return f"np.broadcast_to({p.doprint(n.args[0], False)}, {n.shape})"
+        return f"np.broadcast_to({p.doprint(n.args[0], False)}, {p.shape_code(n)})"
 
     def text(self, p: Any, n: Node) -> str:
         return p.doprint(n.args[0], False)

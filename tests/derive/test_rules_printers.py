@@ -191,7 +191,7 @@ def test_the_bias_gradient_is_summed_over_the_batch_in_one_place() -> None:
         r"& 1.75 & 2.25 \\ 2.75 & 3.25 & 3.75 & 4.25 \\ 4.75 & 5.25 & 5.75 & 6.25 \\ 6.75 & "
         r"7.25 & 7.75 & 8.25 \\ 8.75 & 9.25 & 9.75 & 10.25 \end{bmatrix}\right)")
     ns: dict[str, object] = {}
-    assert to_numpy(g, ns) == "(np.ones((5, 4)) * _c0).sum(axis=0, keepdims=True)"
+    assert to_numpy(g, ns) == "(np.ones((M.shape[0], M.shape[1])) * _c0).sum(axis=0, keepdims=True)"
     assert list(ns) == ["_c0"]
 
 

@@ -1,0 +1,51 @@
+"""Where a size comes from: which input's axis each axis of a node is.
+
+Generated code and printed math hold at every size only if a size is written by name
+(``X.shape[0]``, n) rather than as the number it had when the graph was traced. Each
+operation says, through :meth:`Op.axis_sources`, which argument axes an output axis is; a
+walk down the graph finds an input's axis, or nothing (a size made by a reshape, say).
+"""
+
+from __future__ import annotations
+
+from derive.ops.node import Node
+from derive.ops.registry import OPS
+
+Source = tuple[str, int]  # (input name, axis)
+
+
+def aligned(n: Node, axis: int) -> list[tuple[int, int]]:
+    """Elementwise broadcasting: argument axes aligned on the right, of the same size."""
+    out = []
+    for i, a in enumerate(n.args):
+        k = axis - (len(n.shape) - len(a.shape))
+        if 0 <= k < len(a.shape) and a.shape[k] == n.shape[axis]:
+            out.append((i, k))
+    return out
+
+
+def dim_source(node: Node, axis: int) -> Source | None:
+    """The input axis that ``node``'s ``axis`` is, found without recursion."""
+    stack = [(node, axis)]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        n, ax = stack.pop()
+        if (n.uid, ax) in seen:
+            continue
+        seen.add((n.uid, ax))
+        if n.op == "input" and n.name:
+            return n.name, ax
+        stack.extend(reversed([(n.args[i], k) for i, k in OPS[n.op].axis_sources(n, ax)]))
+    return None
+
+
+def dims_of(node: Node) -> tuple[Source | None, ...]:
+    return tuple(dim_source(node, i) for i in range(len(node.shape)))
+
+
+def shape_code(node: Node) -> str:
+    """numpy source for node's shape: sizes read off inputs where they come from one,
+    e.g. '(X.shape[0], 4)'."""
+    parts = [f"{src[0]}.shape[{src[1]}]" if src and node.shape[i] != 1 else str(node.shape[i])
+             for i, src in enumerate(dims_of(node))]
+    return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
