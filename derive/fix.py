@@ -9,6 +9,7 @@ so the fix a user pastes is exactly the gradient the checks compared with.
 from __future__ import annotations
 
 import inspect
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +21,7 @@ from derive.backward import Assignment, Backward, adjoint_name
 from derive.compile import backward_source
 from derive.functions import TABLE, U
 from derive.numeric import functions as nf
+from derive.ops import OPS
 from derive.printers import NumpyPrinter, name_text, to_latex, to_text
 
 if TYPE_CHECKING:
@@ -35,16 +37,6 @@ PRETTY_MAX_WIDTH = 100
 # Constant arrays up to this many entries are written into the pasted code; larger ones are
 # named in a comment (they come from the user's own forward, which has them).
 INLINE_CONST_MAX = 100
-
-# Elementary functions as plain numpy, for pasted code (rows with a numpy ufunc are aliased).
-ORDER0_SOURCE = {
-    "sigmoid": "    e = np.exp(-np.abs(u))\n    return np.where(u >= 0, 1 / (1 + e), e / (1 + e))",
-    "relu": "    return np.maximum(u, 0.0)",
-    "leaky_relu": "    return np.maximum(0.2 * u, u)",
-    "square": "    return u ** 2",
-    "heaviside": "    return np.heaviside(u, 0.5)",
-}
-
 
 # ---------------------------------------------------------------- matrix-form text
 
@@ -119,23 +111,42 @@ def gradient_pretty(result: VerifyResult, name: str) -> str | None:
 # ---------------------------------------------------------------- paste-able numpy
 
 
-def _functions_used(bw: Backward) -> list[tuple[str, int]]:
-    roots = [a.expr for a in bw.assignments] + [s.node for s in bw.graph.steps]
-    found = {(n.attrs[0], n.attrs[1]) for n in E.topological(roots) if n.op == "fn"}
-    needed = set(found) | {(name, 0) for name, order in found if order and name == "sigmoid"}
-    return sorted(needed, key=lambda t: (t[1], t[0]))
+def _called(source: str, name: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(name)}\(", source) is not None
 
 
 def _helper(name: str, order: int) -> str:
+    """def name(u) / def d1_name(u): the row's own numpy (a ufunc alias, its pasted source,
+    or its derivative through its value), else SymPy's printer of its derivative."""
     row = TABLE[name]
     if order == 0:
         if row.ufuncs:
             return f"{name} = np.{row.ufuncs[0].__name__}\n"
-        body = ORDER0_SOURCE.get(name, f"    raise NotImplementedError({name!r})")
-        return f"def {name}(u):\n{body}\n"
-    printer = SympyNumPyPrinter({"user_functions": {"sigmoid": "sigmoid"}, "strict": False})
-    code = printer.doprint(row.derivative(order).subs(U, sp.Symbol("u")))
+        return f"def {name}(u):\n{row.source}\n"
+    if order == 1 and row.by_value is not None:
+        code = NumpyPrinter({}).doprint(row.by_value(E.leaf("u", ())))
+    else:
+        printer = SympyNumPyPrinter({"user_functions": {"sigmoid": "sigmoid"}, "strict": False})
+        code = printer.doprint(row.derivative(order).subs(U, sp.Symbol("u")))
     return f"def d{order}_{name}(u):\n    return {code} + np.zeros_like(u)\n"
+
+
+def _helpers(source: str) -> list[str]:
+    """Every table function and numeric helper the code calls, and those they call."""
+    wanted: dict[str, str] = {}
+    text = source
+    changed = True
+    while changed:
+        changed = False
+        for name in TABLE:
+            for order, fname in ((0, name), (1, f"d1_{name}")):
+                if fname not in wanted and _called(text, fname):
+                    wanted[fname] = _helper(name, order)
+                    text += wanted[fname]
+                    changed = True
+    helpers = {h for op in OPS.values() for h in op.helpers}
+    numeric = [inspect.getsource(getattr(nf, h)) for h in sorted(helpers) if _called(text, h)]
+    return list(wanted.values()) + numeric
 
 
 def _constant(key: str, value: np.ndarray) -> str:
@@ -150,9 +161,7 @@ def paste_code(bw: Backward, shapes: dict[str, tuple[int, ...]] | None = None) -
     namespace: dict[str, object] = {}
     source = backward_source(bw, NumpyPrinter(namespace))
     parts = ["import numpy\nimport numpy as np\n"]
-    parts += [_helper(name, order) for name, order in _functions_used(bw)]
-    if "scatter(" in source:  # the adjoint of indexing: the very function the checks ran
-        parts.append(inspect.getsource(nf.scatter))
+    parts += _helpers(source)  # scatter, put: the very functions the checks ran
     parts += [_constant(k, np.asarray(v)) for k, v in namespace.items()]
     return "\n\n".join(p.rstrip("\n") for p in parts if p) + "\n\n\n" + source
 

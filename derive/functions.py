@@ -89,6 +89,50 @@ def _by_value_cbrt(x: Any) -> Any:
     return div(const(1.0), mul(const(3.0), power(fn("cbrt", x), const(2.0))))
 
 
+def _sigmoid_forms(u: Any) -> Any:
+    from derive import expr as E
+
+    one = E.const(1.0)
+    e = E.fn("exp", E.neg(u))
+    return (E.div(one, E.add(one, e)), E.power(E.add(one, e), E.const(-1.0)),
+            E.div(E.fn("exp", u), E.add(one, E.fn("exp", u))),
+            E.div(E.fn("exp", u), E.add(E.fn("exp", u), one)))
+
+
+def _tanh_forms(u: Any) -> Any:
+    from derive import expr as E
+
+    ep, em = E.fn("exp", u), E.fn("exp", E.neg(u))
+    two = E.mul(E.const(2.0), u)
+    e2 = E.fn("exp", E.neg(two))
+    return (E.div(E.sub(ep, em), E.add(ep, em)),
+            E.div(E.sub(E.const(1.0), e2), E.add(E.const(1.0), e2)),
+            E.sub(E.mul(E.const(2.0), E.fn("sigmoid", two)), E.const(1.0)))
+
+
+def _relu_forms(u: Any) -> Any:
+    from derive import expr as E
+
+    zero = E.const(0.0)
+    return (E.maximum(u, zero), E.where(E.compare(">", u, zero), u, zero))
+
+
+def _softplus_forms(u: Any) -> Any:
+    from derive import expr as E
+
+    e = E.fn("exp", u)
+    return (E.fn("log", E.add(E.const(1.0), e)), E.fn("log1p", e),
+            E.logaddexp(E.const(0.0), u))
+
+
+def _pattern(forms: Callable[[Any], Any], k: int) -> ByValue:
+    return lambda u: forms(u)[k]
+
+
+def _patterns(forms: Callable[[Any], Any], count: int) -> tuple[ByValue, ...]:
+    return tuple(_pattern(forms, k) for k in range(count))
+
+
 def _dirac_delta(x: np.ndarray, k: int = 0) -> np.ndarray:
     """d/du of Heaviside and sign: zero wherever it exists (at 0 one-sided differences decide)."""
     return np.zeros_like(np.asarray(x, dtype=np.float64))
@@ -111,6 +155,8 @@ class Elementary:
     short: str = ""  # operator name where the LaTeX has none of its own (lrelu)
     # where its real derivative exists: "real", "positive" (log, sqrt) or "unit" (|u| < 1)
     domain: str = "real"
+    # how users write it by hand, as expressions of a placeholder (derive.recognize)
+    patterns: tuple[ByValue, ...] = ()
     sympy_names: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
     def derivative(self, order: int = 1) -> sp.Expr:
@@ -159,10 +205,11 @@ _ROWS = (
                r"\sigma'\left({a}\right)", text="σ({a})", by_value=_by_value_sigmoid,
                source=("    e = np.exp(-np.abs(u))\n"
                        "    return np.where(u >= 0, 1 / (1 + e), e / (1 + e))"),
-               sympy_names={"sigmoid": nf.sigmoid}),
+               sympy_names={"sigmoid": nf.sigmoid}, patterns=_patterns(_sigmoid_forms, 4)),
     Elementary("softplus", lambda u: sp.log(1 + sp.exp(u)), nf.softplus,
                r"\operatorname{{softplus}}\left({a}\right)", r"\sigma\left({a}\right)",
-               by_value=_by_value_softplus, source="    return np.logaddexp(0.0, u)"),
+               by_value=_by_value_softplus, source="    return np.logaddexp(0.0, u)",
+               patterns=_patterns(_softplus_forms, 3)),
     Elementary("exp", sp.exp, np.exp, r"e^{{{a}}}", r"e^{{{a}}}", ufuncs=(np.exp,),
                by_value=_by_value_exp),
     Elementary("log", sp.log, np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}",
@@ -173,7 +220,7 @@ _ROWS = (
                r"e^{{{a}}}", ufuncs=(np.expm1,)),
     Elementary("tanh", sp.tanh, np.tanh, r"\tanh\left({a}\right)",
                r"\left(1 - \tanh^{{2}}\left({a}\right)\right)", ufuncs=(np.tanh,),
-               by_value=_by_value_tanh),
+               by_value=_by_value_tanh, patterns=_patterns(_tanh_forms, 3)),
     Elementary("sqrt", sp.sqrt, np.sqrt, r"\sqrt{{{a}}}", r"\frac{{1}}{{2\sqrt{{{a}}}}}",
                ufuncs=(np.sqrt,), domain="positive"),
     Elementary("abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{{sign}}\left({a}\right)",

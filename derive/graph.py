@@ -18,6 +18,7 @@ from derive.expr import Node
 from derive.functions import lookup
 from derive.ops import spec
 from derive.printers import name_latex, to_latex
+from derive.recognize import recognize
 from derive.trace import trace
 
 
@@ -118,4 +119,4 @@ def from_forward(forward: Callable[..., Any], shapes: Mapping[str, tuple[int, ..
                  wrt: tuple[str, ...], constants: Mapping[str, np.ndarray] | None = None) -> Graph:
     """Trace a numpy forward function into a graph."""
     out, inputs = trace(forward, shapes, constants)
-    return build(out, inputs, wrt)
+    return build(recognize(out), inputs, wrt)

@@ -120,7 +120,10 @@ def test_graph_differences_in_small_batches() -> None:
 def test_generated_code_folds_constants_and_reuses_the_forward() -> None:
     src = derivation(forward, SHAPES, tuple(SHAPES)).code.backward_source
     assert "np.ones" not in src  # (1/n) * 2 folded into one number
-    assert src.count("exp(") == 1  # exp(-N) computed once, reused by the derivative
+    # the hand-written 1 / (1 + exp(-N)) is recognized: the stable sigmoid, computed once,
+    # and its derivative through the forward value, O1 (1 - O1)
+    assert src.count("sigmoid(") == 1 and "exp(" not in src
+    assert "O1 * (1.0 - O1)" in src
     assert "d1_exp" not in src and "np.power" not in src
     assert "dLdP = " in src and "return {" in src
 

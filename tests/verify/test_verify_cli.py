@@ -207,7 +207,9 @@ def test_fix_pasted_code_uses_documents_names_and_helpers(cli: Cli) -> None:
     rc, out, _ = cli("verify", _mod("sign"), "--fix", "--no-prove")
     assert rc == 1
     code = _pasted(out)
-    assert "tanh = np.tanh" in code and "def d1_tanh(u):" in code
+    # only what the code calls: tanh' is written through the forward value, 1 - S * S
+    assert "tanh = np.tanh" in code and "def d1_tanh(u):" not in code
+    assert "(1.0 - (S * S))" in code
     ns: dict = {}
     exec(compile(code, "<pasted>", "exec"), ns)  # noqa: S102 - our own output
     X, W = np.ones((4, 3)), np.full((3, 2), 0.1)
