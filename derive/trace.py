@@ -127,7 +127,8 @@ def _call_capturing_locals(f: Callable[..., Any], args: Mapping[str, Any]
                            ) -> tuple[Any, list[tuple[str, Node]]]:
     """Call ``f(**args)``; return its result and (local name, node) in the order the
     frame's locals held them (read before every line and at return)."""
-    target = getattr(f, "__code__", None)
+    inner = getattr(f, "user_forward", None)  # a wrapper (derive.layer): read the user's
+    target = getattr(inner if inner is not None else f, "__code__", None)
     seen: list[tuple[str, Node]] = []
     known: set[int] = set()
 
@@ -145,7 +146,7 @@ def _call_capturing_locals(f: Callable[..., Any], args: Mapping[str, Any]
     def outer(frame: Any, event: str, arg: Any) -> Any:
         return local if event == "call" and frame.f_code is target else None
 
-    call = _shimmed(f)
+    call = f.rebind(_shimmed(inner)) if inner is not None else _shimmed(f)
     old = sys.gettrace()
     sys.settrace(outer)
     try:

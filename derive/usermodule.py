@@ -25,7 +25,7 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
-from derive.errors import InputError, UserCodeError
+from derive.errors import DeriveError, InputError, UserCodeError
 
 Shape = tuple[int, ...]
 
@@ -224,6 +224,8 @@ def call(f: Callable[..., Any], what: str, *args: Any, **kwargs: Any) -> Any:
     """Call user code; any exception becomes a one-line :class:`UserCodeError`."""
     try:
         return f(*args, **kwargs)
+    except DeriveError:  # already one line (a wrapper of ours, or user code called inside)
+        raise
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: any failure is one line
         raise user_error(exc, what, f) from None
 

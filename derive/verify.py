@@ -34,6 +34,7 @@ import numpy as np
 from derive import elementwise as EW
 from derive import expr as E
 from derive import proof as P
+from derive import layer
 from derive import usermodule as U
 from derive.backward import Backward
 from derive.backward import derive as derive_backward
@@ -323,6 +324,7 @@ def verify(
     fd: str = "sample",
     prove: bool | None = None,
     label: str = "",
+    mode: str | None = None,
 ) -> VerifyResult:
     """Check ``backward`` against the derivative of ``forward`` at ``points`` random points.
 
@@ -343,6 +345,7 @@ def verify(
     the reduced shapes are small) proves the matrix form against elementwise SymPy.
     """
     clock = _Clock()
+    forward, backward, inputs, mode = layer.adapt(forward, backward, shapes, inputs, mode)
     names, optional = _parameters(forward, shapes)
     draws = _points(names, optional, shapes, inputs, seed, points, fd)
     clock.lap("draw")

@@ -35,7 +35,13 @@ def add(a: Node, b: Node) -> Node:
 
 
 def sub(a: Node, b: Node) -> Node:
-    return Node("sub", (a, b), broadcast_shape(a.shape, b.shape))
+    """a - b; x - 0 = x and 0 - x = -x (so relu's step prints H(x), not H(x - 0))."""
+    shape = broadcast_shape(a.shape, b.shape)
+    if is_const(b, 0.0) and shape == a.shape:
+        return a
+    if is_const(a, 0.0) and shape == b.shape:
+        return neg(b)
+    return Node("sub", (a, b), shape)
 
 
 def mul(a: Node, b: Node) -> Node:
@@ -46,6 +52,8 @@ def mul(a: Node, b: Node) -> Node:
             return y
         if is_const(x, -1.0) and shape == y.shape:
             return neg(y)
+        if x.op == "ones" and shape == y.shape:  # 𝟙 ⊙ dout = dout
+            return y
     return Node("mul", (a, b), shape)
 
 
