@@ -82,6 +82,8 @@ def gradient_latex(bw: Backward, name: str) -> str:
 
 def small_pretty(expr: object) -> str | None:
     """sympy.pretty of an elementwise form, when it is small enough to read."""
+    if isinstance(expr, np.ndarray) and expr.ndim > 2:
+        return None  # a 3-D array has no 2-D drawing
     try:
         e = sp.Matrix(expr) if isinstance(expr, np.ndarray) and expr.ndim else \
             sp.sympify(np.asarray(expr, dtype=object).reshape(()).item()
@@ -127,7 +129,9 @@ def _helper(name: str, order: int) -> str:
         code = NumpyPrinter({}).doprint(row.by_value(E.leaf("u", ())))
     else:
         printer = SympyNumPyPrinter({"user_functions": {"sigmoid": "sigmoid"}, "strict": False})
-        code = printer.doprint(row.derivative(order).subs(U, sp.Symbol("u")))
+        # DiracDelta (of a step inside the function) is 0 wherever the derivative exists
+        derivative = row.derivative(order).replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+        code = printer.doprint(derivative.subs(U, sp.Symbol("u")))
     return f"def d{order}_{name}(u):\n    return {code} + np.zeros_like(u)\n"
 
 

@@ -158,6 +158,9 @@ class Elementary:
     # how users write it by hand, as expressions of a placeholder (derive.recognize)
     patterns: tuple[ByValue, ...] = ()
     sympy_names: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # piecewise constant (sign, step): its derivative is 0 wherever it exists, so the chain
+    # rule drops the term (at the jump one-sided differences decide, as at any kink)
+    flat: bool = False
 
     def derivative(self, order: int = 1) -> sp.Expr:
         """d^k f / du^k as a SymPy expression in ``U``."""
@@ -225,11 +228,11 @@ _ROWS = (
                ufuncs=(np.sqrt,), domain="positive"),
     Elementary("abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{{sign}}\left({a}\right)",
                text="|{a}|", kinks=(0.0,), ufuncs=(np.abs, np.absolute)),
-    Elementary("heaviside", sp.Heaviside, _heaviside, r"H\left({a}\right)", r"0",
+    Elementary("heaviside", sp.Heaviside, _heaviside, r"H\left({a}\right)", r"0", flat=True,
                text="H({a})", kinks=(0.0,), source="    return np.heaviside(u, 0.5)",
                sympy_names={"Heaviside": lambda x, h0=0.5: np.heaviside(x, h0),
                             "DiracDelta": _dirac_delta}),
-    Elementary("sign", sp.sign, np.sign, r"\operatorname{{sign}}\left({a}\right)", r"0",
+    Elementary("sign", sp.sign, np.sign, r"\operatorname{{sign}}\left({a}\right)", r"0", flat=True,
                kinks=(0.0,), ufuncs=(np.sign,)),
     Elementary("sin", sp.sin, np.sin, r"\sin\left({a}\right)", r"\cos\left({a}\right)",
                ufuncs=(np.sin,)),

@@ -33,8 +33,8 @@ import numpy as np
 
 from derive import elementwise as EW
 from derive import expr as E
-from derive import proof as P
 from derive import layer
+from derive import proof as P
 from derive import usermodule as U
 from derive.backward import Backward
 from derive.backward import derive as derive_backward

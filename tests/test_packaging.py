@@ -3,8 +3,9 @@ fine in editable mode and breaks only from a wheel, which is what users and CI i
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
