@@ -18,6 +18,7 @@ from sympy.printing.numpy import NumPyPrinter as SympyNumPyPrinter
 
 from derive import expr as E
 from derive.backward import Assignment, Backward, adjoint_name
+from derive.closed import closed_form
 from derive.compile import backward_source
 from derive.functions import TABLE, U
 from derive.numeric import functions as nf
@@ -50,6 +51,16 @@ def assignment_line(a: Assignment) -> str:
     return f"{name_text(a.target)} = {to_text(a.expr)}"
 
 
+def closed_line(bw: Backward, name: str) -> str:
+    """'∂L/∂W = Xᵀ·(2 / n (P − y))': the gradient in one line, as a textbook writes it."""
+    return f"{name_text(adjoint_name(name))} = {to_text(closed_form(bw, name))}"
+
+
+def closed_lines(bw: Backward) -> list[str]:
+    """The closed form of every differentiated input, in the graph's order."""
+    return [closed_line(bw, w) for w in bw.graph.wrt]
+
+
 def derivation_lines(bw: Backward) -> list[str]:
     """The backward program, one assignment per named value, output side first."""
     return [assignment_line(a) for a in bw.assignments]
@@ -71,10 +82,10 @@ def chain(bw: Backward, name: str) -> list[Assignment]:
 
 
 def gradient_latex(bw: Backward, name: str) -> str:
-    """dL/d<name> as one LaTeX formula, upstream gradients substituted."""
+    """dL/d<name> as one LaTeX formula: the closed form a textbook prints."""
     from derive.printers import name_latex
 
-    return f"{name_latex(adjoint_name(name))} = {to_latex(bw.gradient(name))}"
+    return f"{name_latex(adjoint_name(name))} = {to_latex(closed_form(bw, name))}"
 
 
 # ---------------------------------------------------------------- SymPy pretty
@@ -183,6 +194,7 @@ def fix_text(result: VerifyResult) -> str:
     for g in wrong:
         out.append(f"fix for {g.name} ({g.diagnosis}): the right gradient in matrix form")
         out += [f"  {assignment_line(a)}" for a in chain(d.backward, g.name)]
+        out.append(f"  closed form: {closed_line(d.backward, g.name)}")
         out.append(f"  LaTeX: {gradient_latex(d.backward, g.name)}")
         pretty = gradient_pretty(result, g.name)
         if pretty:
