@@ -33,7 +33,7 @@ import numpy as np
 
 from derive import elementwise as EW
 from derive import expr as E
-from derive import layer
+from derive import layer, proofcache
 from derive import proof as P
 from derive import usermodule as U
 from derive.backward import Backward
@@ -1177,8 +1177,23 @@ def _prove(forward: Callable[..., Any], shapes: dict[str, Shape], wrt: tuple[str
             None, {}
     key = ("proof", budget)
     if key not in d.memo:  # a proof is about the graph, not the point: once per derivation
-        d.memo[key] = _prove_derivation(d, small, wrt, budget)
+        d.memo[key] = _stored_proof(d, small, wrt, budget)
     return d.memo[key]
+
+
+def _stored_proof(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ...],
+                  budget: P.WorkBudget) -> tuple[dict[str, Shape], str,
+                                                 EW.Elementwise | None, dict[str, EW.Proof]]:
+    """The proof kept on disk for this graph's structure, else proved now and kept."""
+    key = proofcache.structure_key(d.graph.output, wrt, small, budget)
+    kept = proofcache.load(key)
+    if kept is not None:
+        note, proofs = kept
+        return small, note + " (kept from an earlier run)", None, proofs
+    small, note, ew, proofs = _prove_derivation(d, small, wrt, budget)
+    if ew is not None:
+        proofcache.store(key, note, proofs)
+    return small, note, ew, proofs
 
 
 def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ...],

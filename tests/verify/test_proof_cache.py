@@ -1,0 +1,73 @@
+"""Proofs kept on disk (issue 16: the first check in a process paid ~0.14 s of SymPy for a proof
+that depends only on the graph's structure)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derive import expr as E
+from derive import proofcache
+from derive.proof import AUTO_BUDGET, FULL_BUDGET, Proof
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _graph(scale: float) -> E.Node:
+    X, W = E.leaf("X", (2, 3)), E.leaf("W", (3, 1))
+    return E.mul(E.const(scale), E.matmul(X, W))
+
+
+def test_the_key_follows_structure_constants_shapes_and_budget() -> None:
+    shapes = {"X": (2, 3), "W": (3, 1)}
+    key = proofcache.structure_key(_graph(2.0), ("W",), shapes, AUTO_BUDGET)
+    assert key == proofcache.structure_key(_graph(2.0), ("W",), shapes, AUTO_BUDGET)
+    assert key != proofcache.structure_key(_graph(3.0), ("W",), shapes, AUTO_BUDGET)
+    assert key != proofcache.structure_key(_graph(2.0), ("X",), shapes, AUTO_BUDGET)
+    assert key != proofcache.structure_key(_graph(2.0), ("W",), shapes, FULL_BUDGET)
+    assert key != proofcache.structure_key(_graph(2.0), ("W",), {**shapes, "X": (3, 3)},
+                                           AUTO_BUDGET)
+
+
+def test_a_decided_proof_round_trips_and_a_refuted_one_is_never_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path))
+    good = {"W": Proof("W", True, 3, 0.01, "matrix form - elementwise = 0 in all 3 entries")}
+    proofcache.store("k1", "proved", good)
+    assert proofcache.load("k1") == ("proved", good)
+    bad = {"W": Proof("W", False, 3, 0.01, "entries differ: [(0, 0)]")}
+    proofcache.store("k2", "refuted", bad)
+    assert proofcache.load("k2") is None
+    (tmp_path / "k3.json").write_text("{not json")
+    assert proofcache.load("k3") is None  # a damaged record is a miss, not a crash
+
+
+def test_off_and_unwritable_folders_are_not_errors(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    good = {"W": Proof("W", True, 3, 0.01, "ok")}
+    monkeypatch.setenv("DERIVE_CACHE_DIR", "off")
+    assert proofcache.folder() is None
+    proofcache.store("k", "proved", good)
+    assert proofcache.load("k") is None
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(blocker / "below"))
+    proofcache.store("k", "proved", good)  # cannot mkdir below a file: silently not kept
+    assert proofcache.load("k") is None
+
+
+def test_a_second_process_reads_the_proof_back(tmp_path: Path) -> None:
+    env = {**os.environ, "DERIVE_CACHE_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-m", "derive", "verify", str(EXAMPLES / "linear_regression.py")]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    proof = [line for line in first.stdout.splitlines() if "proof:" in line]
+    kept = [line for line in second.stdout.splitlines() if "proof:" in line]
+    assert proof and "every entry" in proof[0] and "kept from an earlier run" not in proof[0]
+    assert kept == [proof[0] + " (kept from an earlier run)"]
+    assert len(list(tmp_path.glob("*.json"))) == 1
