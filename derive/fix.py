@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter as SympyNumPyPrinter
+from sympy.printing.pretty.pretty import PrettyPrinter
 
 from derive import expr as E
 from derive.backward import Assignment, Backward, adjoint_name
@@ -91,6 +92,14 @@ def gradient_latex(bw: Backward, name: str) -> str:
 # ---------------------------------------------------------------- SymPy pretty
 
 
+class _Pretty(PrettyPrinter):
+    """SymPy's 2-D printer with the step function written H, as in the matrix form (SymPy
+    draws θ): one notation per concept."""
+
+    def _print_Heaviside(self, e: sp.Heaviside) -> object:
+        return self._print_Function(sp.Function("H")(e.args[0]))
+
+
 def small_pretty(expr: object) -> str | None:
     """sympy.pretty of an elementwise form, when it is small enough to read."""
     if isinstance(expr, np.ndarray) and expr.ndim > 2:
@@ -103,7 +112,7 @@ def small_pretty(expr: object) -> str | None:
         return None
     if sp.count_ops(e) > PRETTY_MAX_OPS:
         return None
-    text = sp.pretty(e, use_unicode=True, wrap_line=False)
+    text = _Pretty({"use_unicode": True, "wrap_line": False}).doprint(e)
     return text if max(map(len, text.splitlines())) <= PRETTY_MAX_WIDTH else None
 
 
