@@ -1201,11 +1201,13 @@ def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ..
                                                      EW.Elementwise | None, dict[str, EW.Proof]]:
     g = d.graph
     try:
-        ew = EW.ground_truth(g.output, g.inputs, g.wrt, max_ops=budget.entry_ops)
+        memo: dict[int, np.ndarray] = {}  # one pass over the graph, shared by every form
+        ew = EW.ground_truth(g.output, g.inputs, g.wrt, max_ops=budget.entry_ops, memo=memo,
+                             max_nodes=budget.graph_ops)
         env = dict(ew.symbols)
         for s in g.steps:
-            env[s.name] = EW.evaluate(s.node, env)
-        forms = {w: EW.evaluate(d.backward.gradient(w), env) for w in wrt}
+            env[s.name] = EW.evaluate(s.node, env, memo)
+        forms = {w: EW.evaluate(d.backward.gradient(w), env, memo) for w in wrt}
     except ProofTimeout as exc:
         return small, str(exc), None, {}
     except Exception as exc:  # noqa: BLE001 - an op without elementwise form: no proof, no crash
