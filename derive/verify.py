@@ -42,7 +42,13 @@ from derive.compile import NumpyCode, compile_numpy, evaluate_numeric, step_valu
 from derive.errors import DeriveError, InputError, ProofTimeout, TraceError
 from derive.functions import TABLE
 from derive.graph import Graph, from_forward, kink_nodes
-from derive.numeric.compare import FLOAT32_RTOL, Comparison, compare, rel_error
+from derive.numeric.compare import (
+    FLOAT32_RTOL,
+    Comparison,
+    batch_message,
+    compare,
+    rel_error,
+)
 from derive.numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
 
 Shape = tuple[int, ...]
@@ -354,6 +360,9 @@ def verify(
     derivation, reason, symbolic = _symbolic(forward, f.shapes, wrt, draws, fvals)
     clock.lap("derive")
     grads, notes = _Context(f, draws, fvals, user, wrt, fd, seed, derivation, symbolic).judge()
+    batch = _batch_size(f.shapes, names)
+    grads = {k: replace(g, message=batch_message(g.message, g.factor, batch))
+             for k, g in grads.items()}
     clock.lap("compare")
     proof_shapes, proof_note, ew = None, "", None
     if derivation is not None and _want_proof(prove, f.shapes):
@@ -1102,6 +1111,15 @@ def _aggregate(w: str, comparisons: list[Comparison], refs: list[np.ndarray],
         tolerance=c.tolerance, point=worst, expected=refs[worst], got=user[worst][w],
         validation=validation,
     )
+
+
+def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:
+    """N for the hints: the rows of the first input with two or more axes (X of (N, d))."""
+    for name in names:
+        shape = shapes.get(name, ())
+        if len(shape) >= 2:
+            return int(shape[0])
+    return None
 
 
 def _nanmax(xs: list[float]) -> float:
