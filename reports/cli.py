@@ -19,6 +19,9 @@ from typing import Any
 from derive._version import __version__
 from derive.errors import DeriveError
 
+# An error line is cut here: it names the problem, it need not quote a 100,000-character name.
+MAX_LINE = 1000
+
 COMMANDS = ("list", "show", "check", "report", "verify", "train")
 
 DESCRIPTION = """\
@@ -86,13 +89,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     _tolerant_streams()
     previous = _install(signal.SIGTERM, _on_sigterm)
+    original = sys.stdout
+    sys.stdout = _Stdout(original)
     try:
         status = _main(argv)
-        _flush_stdout()
+        sys.stdout.flush()
         return status
     except _StdoutError as exc:
+        _silence_stdout(original)
         return _fail(f"derive: error: cannot write to standard output: {exc}")
+    except BrokenPipeError:
+        _silence_stdout(original)
+        return 0
     finally:
+        if isinstance(sys.stdout, _Stdout):
+            sys.stdout = original
         _install(signal.SIGTERM, previous)
 
 
@@ -112,13 +123,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail("derive: interrupted", 130)
     except Terminated:
         return _fail("derive: terminated", 143)
-    except BrokenPipeError:
-        _silence_stdout()
-        return 0
-    except OSError as exc:
-        if _stdout_broken():
-            raise _StdoutError(exc.strerror or str(exc)) from None
-        return _internal(exc)
+    except (BrokenPipeError, _StdoutError):
+        raise
     except isolate.Internal as exc:
         return _fail(f"derive: internal error: {exc} (please report)")
     except Exception as exc:  # noqa: BLE001 - a bug of ours: one line, never a traceback
@@ -126,7 +132,35 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 class _StdoutError(Exception):
-    """Standard output cannot be written (``> /dev/full``, a closed descriptor)."""
+    """Standard output cannot be written (``> /dev/full``, a closed descriptor). Not an
+    OSError, so no command's own ``except OSError`` (for its files) mistakes it."""
+
+
+class _Stdout:
+    """sys.stdout for the length of a command: a failed write raises _StdoutError, so that
+    it is told apart from the OSErrors of files and becomes one line, not a crash."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._guard(lambda: self._stream.write(text))
+
+    def flush(self) -> None:
+        self._guard(lambda: self._stream.flush())
+
+    def _guard(self, method: Any) -> Any:
+        if self._stream is None:  # started with fd 1 closed (``>&-``)
+            raise _StdoutError("it is closed")
+        try:
+            return method()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise _StdoutError(getattr(exc, "strerror", None) or str(exc)) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _internal(exc: BaseException) -> int:
@@ -138,6 +172,8 @@ def _internal(exc: BaseException) -> int:
 
 
 def _fail(line: str, status: int = 2) -> int:
+    if len(line) > MAX_LINE:
+        line = line[: MAX_LINE - 3] + "..."
     try:
         print(line, file=sys.stderr, flush=True)
     except (OSError, ValueError, AttributeError):
@@ -145,35 +181,13 @@ def _fail(line: str, status: int = 2) -> int:
     return status
 
 
-def _flush_stdout() -> None:
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    except (OSError, ValueError) as exc:
-        _silence_stdout()
-        raise _StdoutError(getattr(exc, "strerror", None) or str(exc)) from None
-
-
-def _stdout_broken() -> bool:
-    try:
-        sys.stdout.flush()
-        os.fstat(sys.stdout.fileno())
-    except (OSError, ValueError):
-        _silence_stdout()
-        return True
-    except Exception:  # noqa: BLE001 - a stream without a descriptor (a test's capture)
-        return False
-    return False
-
-
-def _silence_stdout() -> None:
+def _silence_stdout(stream: Any) -> None:
     """Point fd 1 at /dev/null so the interpreter's last flush cannot fail a second time."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
-    except Exception:  # noqa: BLE001 - nothing more can be done for a stream that is gone
+    except Exception:  # noqa: BLE001 - a stream without a descriptor (a test's capture)
         pass
 
 

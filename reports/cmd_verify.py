@@ -145,7 +145,18 @@ def _check(args: argparse.Namespace, path: Path, shapes: dict[str, tuple[int, ..
             from derive.fix import fix_text
 
             out += fix_text(result) + "\n"
+    if not args.json:
+        out = _short_names(out, result.shapes)
+    extra = {k: _short_names(v, result.shapes) for k, v in extra.items()}
     return Outcome(0 if result.ok else 1, out, extra)
+
+
+def _short_names(text: str, names: Any) -> str:
+    """Argument names past LIM.MAX_NAME characters cut in what a person reads (the JSON keeps
+    them whole): names are identifiers, so replacing them cannot break HTML."""
+    for name in sorted((n for n in names if len(n) > LIM.MAX_NAME), key=len, reverse=True):
+        text = text.replace(name, LIM.short_name(name))
+    return text
 
 
 def write_page(path: Path, text: str) -> None:

@@ -88,14 +88,15 @@ def run(work: Work, timeout: float, stages: dict[str, str], user_file: Path,
 
 def _child(work: Work, w: int, user_file: Path, json_mode: bool) -> None:  # pragma: no cover
     """Never returns: every way out is os._exit, so no caller's cleanup runs twice."""
-    status = _NO_REPORT
+    status, me = _NO_REPORT, os.getpid()
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if json_mode:
             os.dup2(2, 1)  # whatever the user's code prints goes to stderr
 
         def notify(stage: str) -> None:
-            _send(w, {"kind": "stage", "stage": stage})
+            if os.getpid() == me:
+                _send(w, {"kind": "stage", "stage": stage})
 
         limit = sys.getrecursionlimit()
         message = _attempt(work, notify, user_file)
@@ -106,8 +107,9 @@ def _child(work: Work, w: int, user_file: Path, json_mode: bool) -> None:  # pra
             message = {"kind": "error", "message": f"your code closed {closed}"}
         if sys.getrecursionlimit() < limit and message.get("kind") == "result":
             message = _lowered(sys.getrecursionlimit())
-        _send(w, message)
-        status = 0
+        if os.getpid() == me:  # not a process the user's code forked
+            _send(w, message)
+            status = 0
     except BaseException:  # noqa: BLE001 - the pipe is gone: the parent reports the exit
         pass
     finally:
