@@ -12,11 +12,15 @@ module is imported with :mod:`importlib` from its path, as ``python FILE.py`` wo
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.machinery
 import importlib.util
+import inspect
+import math
 import os
 import re
+import stat
 import sys
 import traceback
 from collections.abc import Callable, Mapping
@@ -26,6 +30,7 @@ from types import ModuleType, TracebackType
 from typing import Any
 
 from derive.errors import DeriveError, InputError, UserCodeError
+from derive.numeric import limits as LIM
 
 Shape = tuple[int, ...]
 
@@ -41,8 +46,15 @@ SHAPE_EXCEPTIONS = (ValueError, IndexError, AssertionError)
 
 
 def one_line(text: object, limit: int = MAX_TEXT) -> str:
-    """Collapse whitespace (numpy messages span lines) and cut to ``limit`` characters."""
-    flat = " ".join(str(text).split())
+    """Collapse whitespace (numpy messages span lines) and cut to ``limit`` characters.
+
+    ``str`` of a user's object may itself raise (a broken ``__str__``): then its type names it.
+    """
+    try:
+        raw = text if isinstance(text, str) else str(text)
+    except Exception:  # noqa: BLE001 - user code: an unprintable object is still one line
+        raw = f"<unprintable {type(text).__name__}>"
+    flat = " ".join(raw.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
@@ -103,23 +115,68 @@ def _module_name(path: Path) -> str:
     return f"_derive_user_{stem}_{digest}"
 
 
-def _read_source(path: Path) -> str:
-    if not path.exists():
-        raise InputError(f"no such file: {path}")
-    if path.is_dir():
-        raise InputError(f"cannot read {path}: it is a directory, not a Python file")
+def _read_source(path: Path) -> bytes:
+    """The file's bytes: only a regular file, only up to LIM.MAX_SOURCE_BYTES, never blocking.
+
+    A FIFO, a device (/dev/zero) or a symlink loop is refused before it is opened; the file
+    is opened non-blocking and read with a bound, so a file swapped in meanwhile cannot hang.
+    """
     try:
-        data = path.read_bytes()
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"cannot read {path}: a symlink loop") from None
+        if isinstance(exc, FileNotFoundError):
+            raise InputError(f"no such file: {path}") from None
+        raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"cannot read {path}: it is a directory, not a Python file")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"cannot read {path}: it is a {_file_kind(st.st_mode)}, not a "
+                         "regular file")
+    if st.st_size > LIM.MAX_SOURCE_BYTES:
+        raise InputError(f"cannot read {path}: {LIM.human_bytes(st.st_size)}, more than the "
+                         f"{LIM.human_bytes(LIM.MAX_SOURCE_BYTES)} a source file may have")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read(LIM.MAX_SOURCE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
+    if len(data) > LIM.MAX_SOURCE_BYTES:
+        raise InputError(f"cannot read {path}: more than the "
+                         f"{LIM.human_bytes(LIM.MAX_SOURCE_BYTES)} a source file may have")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return kind
+    return "special file"
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """The source as Python reads it: a UTF-8 BOM and a PEP 263 coding line are honoured."""
     try:
-        return data.decode("utf-8")
+        return importlib.util.decode_source(data)
     except UnicodeDecodeError as exc:
-        raise InputError(f"cannot read {path}: not UTF-8 text ({one_line(exc.reason)} "
+        enc = "UTF-8" if exc.encoding.replace("-", "").lower() == "utf8" else exc.encoding
+        raise InputError(f"cannot read {path}: not {enc} text ({one_line(exc.reason)} "
                          f"at byte {exc.start})") from None
+    except (SyntaxError, LookupError) as exc:  # an unknown coding name, or BOM + other coding
+        msg = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        if "invalid or missing encoding" in msg:  # no coding line, and not UTF-8 either
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise InputError(f"cannot read {path}: not UTF-8 text ({one_line(bad.reason)} "
+                                 f"at byte {bad.start})") from None
+        raise InputError(f"cannot read {path}: {one_line(msg)}") from None
 
 
-def _check_syntax(source: str, path: Path) -> None:
+def _check_syntax(source: bytes, path: Path) -> None:
     try:
         compile(source, str(path), "exec", dont_inherit=True)
     except SyntaxError as exc:
@@ -129,13 +186,52 @@ def _check_syntax(source: str, path: Path) -> None:
         raise InputError(f"cannot compile {path.name}: {one_line(exc)}") from None
 
 
+class _Loader(importlib.machinery.SourceFileLoader):
+    """Runs the bytes already read and checked: the file is not read twice (a FIFO or a file
+    swapped in meanwhile cannot hang the import), and no __pycache__ is written beside it."""
+
+    def __init__(self, name: str, path: str, data: bytes) -> None:
+        super().__init__(name, path)
+        self._data = data
+
+    def get_data(self, path: str) -> bytes:
+        if path == self.path:
+            return self._data
+        raise OSError("derive reads no bytecode cache")
+
+    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
+        return None
+
+
+def _resolve(path: str | os.PathLike[str]) -> Path:
+    try:
+        return Path(path).expanduser().resolve()
+    except RuntimeError:  # Python 3.11 reports a symlink loop this way
+        raise InputError(f"cannot read {path}: a symlink loop") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
+
+
+def source_path(path: str | os.PathLike[str]) -> Path:
+    """The resolved path of a readable, decodable, syntactically valid FILE.py (no import)."""
+    p = _resolve(path)
+    _check_syntax(_source(p), p)
+    return p
+
+
+def _source(p: Path) -> bytes:
+    data = _read_source(p)
+    _decode(data, p)
+    return data
+
+
 def load(path: str | os.PathLike[str]) -> UserModule:
     """Import ``path`` as a fresh module (its folder on sys.path while it imports)."""
-    p = Path(path).expanduser().resolve()
-    source = _read_source(p)
-    _check_syntax(source, p)
+    p = _resolve(path)
+    data = _source(p)
+    _check_syntax(data, p)
     name = _module_name(p)
-    loader = importlib.machinery.SourceFileLoader(name, str(p))
+    loader = _Loader(name, str(p), data)
     spec = importlib.util.spec_from_file_location(name, p, loader=loader)
     if spec is None:  # pragma: no cover - spec_from_file_location with a loader always works
         raise InputError(f"cannot import {p}")
@@ -144,7 +240,10 @@ def load(path: str | os.PathLike[str]) -> UserModule:
     sys.path.insert(0, str(p.parent))
     try:
         loader.exec_module(module)
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: any failure is one line
+    except KeyboardInterrupt:
+        sys.modules.pop(name, None)
+        raise
+    except BaseException as exc:  # noqa: BLE001 - user code: any failure is one line
         sys.modules.pop(name, None)
         raise user_error(exc, f"importing {p.name}", p) from None
     finally:
@@ -210,9 +309,10 @@ def location(exc: BaseException, *where: Any) -> str:
 
 
 def describe(exc: BaseException) -> str:
-    """``ValueError: text`` on one line."""
+    """``ValueError: text`` on one line (a type's name is cut like any user text)."""
+    kind = one_line(type(exc).__name__, LIM.MAX_NAME)
     text = one_line(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"{kind}: {text}" if text else kind
 
 
 def user_error(exc: BaseException, what: str, *where: Any) -> UserCodeError:
@@ -224,9 +324,9 @@ def call(f: Callable[..., Any], what: str, *args: Any, **kwargs: Any) -> Any:
     """Call user code; any exception becomes a one-line :class:`UserCodeError`."""
     try:
         return f(*args, **kwargs)
-    except DeriveError:  # already one line (a wrapper of ours, or user code called inside)
+    except (DeriveError, KeyboardInterrupt):  # already one line; Ctrl-C stops everything
         raise
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: any failure is one line
+    except BaseException as exc:  # noqa: BLE001 - user code: exits and BaseExceptions too
         raise user_error(exc, what, f) from None
 
 
@@ -251,10 +351,43 @@ def parse_shape(text: str) -> tuple[str, Shape]:
             "x=scalar)"
         )
     name, dims = m.groups()
-    shape: Shape = () if dims == "scalar" else tuple(int(d) for d in dims.split("x"))
+    where = f"--shape {one_line(text, 60)}"
+    parts = [] if dims == "scalar" else dims.split("x")
+    if len(parts) > LIM.MAX_DIMS:
+        raise InputError(f"{where}: {len(parts)} dimensions, more than {LIM.MAX_DIMS}")
+    if any(len(d) > MAX_DIGITS for d in parts):
+        raise InputError(f"{where}: a size of {max(len(d) for d in parts)} digits; "
+                         f"{_limit_text()}")
+    shape: Shape = tuple(int(d) for d in parts)
     if any(d == 0 for d in shape):
-        raise InputError(f"malformed --shape {text!r}: sizes must be positive")
+        raise InputError(f"malformed --shape {one_line(text, 60)!r}: sizes must be positive")
+    _check_size(shape, where)
     return name, shape
+
+
+# A size written with more digits than this is refused before int() (which caps at 4300).
+MAX_DIGITS = 30
+
+
+def _limit_text() -> str:
+    return (f"the inputs of one point may take at most {LIM.human_bytes(LIM.MAX_INPUT_BYTES)} "
+            "as float64")
+
+
+def _check_size(shape: Shape, where: str) -> None:
+    """Refuse an array whose float64 entries alone pass LIM.MAX_INPUT_BYTES, naming its size."""
+    entries = math.prod(shape)
+    if entries * 8 > LIM.MAX_INPUT_BYTES:
+        raise InputError(f"{where}: {entries:,} entries ({LIM.human_bytes(entries * 8)} as "
+                         f"float64); {_limit_text()}")
+
+
+def check_total(shapes: Mapping[str, Shape], where: str) -> None:
+    """All arrays of one point together within LIM.MAX_INPUT_BYTES."""
+    total = sum(math.prod(s) for s in shapes.values()) * 8
+    if total > LIM.MAX_INPUT_BYTES:
+        raise InputError(f"{where}: {shapes_text(shapes)} take {LIM.human_bytes(total)} as "
+                         f"float64; {_limit_text()}")
 
 
 def parse_shapes(texts: list[str] | None) -> dict[str, Shape]:
@@ -262,6 +395,7 @@ def parse_shapes(texts: list[str] | None) -> dict[str, Shape]:
     for t in texts or ():
         name, shape = parse_shape(t)
         out[name] = shape
+    check_total(out, "--shape")
     return out
 
 
@@ -274,12 +408,13 @@ def validate_shapes(raw: object, where: str) -> dict[str, Shape]:
     for k, v in raw.items():
         if not isinstance(k, str) or not k.isidentifier():
             raise InputError(f"{where}: {one_line(repr(k), 60)} is not an argument name")
-        out[k] = _one_shape(v, f"{where}[{k!r}]")
+        out[k] = _one_shape(v, f"{where}[{LIM.short_name(k)!r}]")
+    check_total(out, where)
     return out
 
 
 def _one_shape(v: object, where: str) -> Shape:
-    if v == "scalar":
+    if isinstance(v, str) and v == "scalar":
         return ()
     if isinstance(v, int) and not isinstance(v, bool):
         v = (v,)
@@ -287,7 +422,72 @@ def _one_shape(v: object, where: str) -> Shape:
         isinstance(d, int) and not isinstance(d, bool) for d in v
     ):
         raise InputError(f"{where} must be a tuple of sizes like (3, 2), got "
-                         f"{one_line(repr(v), 60)}")
+                         f"{one_line(_safe_repr(v), 60)}")
+    if len(v) > LIM.MAX_DIMS:
+        raise InputError(f"{where}: {len(v)} dimensions, more than {LIM.MAX_DIMS}")
     if any(d <= 0 for d in v):
-        raise InputError(f"{where}: sizes must be positive, got {tuple(v)}")
-    return tuple(int(d) for d in v)
+        raise InputError(f"{where}: sizes must be positive, got {one_line(tuple(v), 60)}")
+    shape = tuple(int(d) for d in v)
+    _check_size(shape, where)
+    return shape
+
+
+def _safe_repr(v: object) -> str:
+    try:
+        return repr(v)
+    except Exception:  # noqa: BLE001 - a user's object with a broken __repr__
+        return f"<{type(v).__name__}>"
+
+
+# ---------------------------------------------------------------- other options and values
+
+
+def check_seed(seed: object, where: str = "seed") -> int:
+    """An int in [0, LIM.MAX_SEED]: numpy refuses negatives, None would draw a random one."""
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise InputError(f"{where} must be an integer in [0, {LIM.MAX_SEED}], got "
+                         f"{one_line(_safe_repr(seed), 60)} ({type(seed).__name__})")
+    if not 0 <= seed <= LIM.MAX_SEED:
+        raise InputError(f"{where} must be an integer in [0, {LIM.MAX_SEED}], got "
+                         f"{one_line(seed, 60)}")
+    return int(seed)
+
+
+def check_points(points: object, where: str = "points") -> int:
+    """A positive int up to LIM.MAX_POINTS."""
+    if not isinstance(points, int) or isinstance(points, bool) or points < 1:
+        raise InputError(f"{where} must be a positive integer, got "
+                         f"{one_line(_safe_repr(points), 60)}")
+    if points > LIM.MAX_POINTS:
+        raise InputError(f"{where} must be at most {LIM.MAX_POINTS}, got {one_line(points, 60)}")
+    return points
+
+
+def check_function(f: object, role: str) -> None:
+    """A plain function: an async one would return a coroutine that nobody awaits."""
+    if inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f):
+        raise InputError(f"{role} is an async function (async def): derive calls it as plain "
+                         "numpy code; remove async")
+
+
+def check_returned(value: object, role: str) -> None:
+    """What a forward returned, before it is read as a number: None, complex, a coroutine."""
+    if value is None:
+        raise InputError(f"{role} returned None: a missing return statement?")
+    if inspect.isawaitable(value):
+        close = getattr(value, "close", None)
+        if close is not None:
+            close()  # no "coroutine was never awaited" warning
+        raise InputError(f"{role} returned a coroutine: it is async; remove async")
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if isinstance(value, complex) or kind == "c":
+        raise InputError(f"{role} returned a complex number: gradients are checked for real "
+                         "functions")
+
+
+def check_array(a: Any, name: str) -> None:
+    """An input array with entries: a zero-size array has no gradient to check."""
+    size = getattr(a, "size", 1)
+    if size == 0:
+        raise InputError(f"input {LIM.short_name(name)} has no entries (shape "
+                         f"{shape_text(tuple(a.shape))}): give every size at least 1")

@@ -398,8 +398,8 @@ def _points(names: list[str], optional: set[str], shapes: Mapping[str, Any] | No
     """The K points, after checking the options and the shapes against forward's arguments."""
     if fd not in FD_MODES:
         raise InputError(f"fd must be one of {', '.join(FD_MODES)}, got {fd!r}")
-    if not isinstance(points, int) or isinstance(points, bool) or points < 1:
-        raise InputError(f"points must be a positive integer, got {points!r}")
+    U.check_points(points)
+    U.check_seed(seed)
     given = U.validate_shapes(shapes or {}, "shapes")
     unknown = [k for k in given if k not in names]
     if unknown:
@@ -415,6 +415,7 @@ def _run_user(forward: Callable[..., Any], backward: Callable[..., Any], names: 
               draws: list[Arrays]
               ) -> tuple[_ScalarForward, list[float], list[dict[str, Any]], tuple[str, ...]]:
     """forward and backward at every point; backward's first answer says what is checked."""
+    U.check_function(backward, "backward")
     f = _ScalarForward(forward, {k: tuple(v.shape) for k, v in draws[0].items()})
     f0 = f.value(draws[0], first=True)
     user = [_user_gradients(backward, draws[0], names, None)]
@@ -452,6 +453,7 @@ def _parameters(forward: Callable[..., Any], shapes: Mapping[str, Any] | None
 
     if not callable(forward):
         raise InputError(f"forward must be a function, got a {type(forward).__name__}")
+    U.check_function(forward, "forward")
     try:
         sig = inspect.signature(forward)
     except (TypeError, ValueError):
@@ -520,6 +522,7 @@ def _draw(rng: np.random.Generator, names: list[str], optional: set[str],
         else:
             raise InputError(f"no shape for {name!r}: add it to SHAPES, pass --shape "
                              f"{name}=AxB, or return it from inputs(rng)")
+        U.check_array(a, name)
         _finite(a, name, k)
         out[name] = a
     return out
@@ -574,6 +577,7 @@ class _ScalarForward:
                 f"{U.describe(exc)}{U.location(exc, self.forward)}") from None
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: one line, always
             raise U.user_error(exc, "forward", self.forward) from None
+        U.check_returned(value, "forward")
         try:
             a = np.asarray(value)
             out = np.asarray(a, dtype=np.float64)

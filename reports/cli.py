@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from derive._version import __version__
 from derive.errors import DeriveError
+
+# An error line is cut here: it names the problem, it need not quote a 100,000-character name.
+MAX_LINE = 1000
 
 COMMANDS = ("list", "show", "check", "report", "verify", "train")
 
@@ -31,7 +38,8 @@ examples:
   derive report               HTML and LaTeX reports in ./report
   derive verify my_net.py     check your own numpy forward/backward pair
 
-exit status: 0 all agree, 1 a disagreement was found, 2 bad input (one line on stderr)
+exit status: 0 all agree, 1 a disagreement was found, 2 bad input, failing user code or an
+internal error (one line on stderr), 130 interrupted, 143 terminated
 """
 
 
@@ -63,22 +71,143 @@ def _command(name: str) -> object | None:
         raise
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so every ``finally`` and cleanup runs (the
+    report's staging folder is removed as on Ctrl-C)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command: its exit status, and on any failure one line on stderr.
+
+    0 and 1 are the command's own (1 only for a wrong gradient or a diverged training); 2 is
+    bad input, user code that failed, or a bug of ours ("internal error ... (please report)");
+    130 Ctrl-C, 143 SIGTERM. Set DERIVE_TRACEBACK=1 to see the traceback of an internal error.
+    """
+    _tolerant_streams()
+    previous = _install(signal.SIGTERM, _on_sigterm)
+    original = sys.stdout
+    sys.stdout = _Stdout(original)
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+        return status
+    except _StdoutError as exc:
+        _silence_stdout(original)
+        return _fail(f"derive: error: cannot write to standard output: {exc}")
+    except BrokenPipeError:
+        _silence_stdout(original)
+        return 0
+    finally:
+        if isinstance(sys.stdout, _Stdout):
+            sys.stdout = original
+        _install(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    from derive.reports import isolate
+
     try:
         return int(args.run(args))
     except DeriveError as exc:
-        print(f"derive: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("derive: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+        return _fail(f"derive: error: {exc}")
+    except (KeyboardInterrupt, isolate.Interrupted):
+        return _fail("derive: interrupted", 130)
+    except Terminated:
+        return _fail("derive: terminated", 143)
+    except (BrokenPipeError, _StdoutError):
+        raise
+    except isolate.Internal as exc:
+        return _fail(f"derive: internal error: {exc} (please report)")
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: one line, never a traceback
+        return _internal(exc)
+
+
+class _StdoutError(Exception):
+    """Standard output cannot be written (``> /dev/full``, a closed descriptor). Not an
+    OSError, so no command's own ``except OSError`` (for its files) mistakes it."""
+
+
+class _Stdout:
+    """sys.stdout for the length of a command: a failed write raises _StdoutError, so that
+    it is told apart from the OSErrors of files and becomes one line, not a crash."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._guard(lambda: self._stream.write(text))
+
+    def flush(self) -> None:
+        self._guard(lambda: self._stream.flush())
+
+    def _guard(self, method: Any) -> Any:
+        if self._stream is None:  # started with fd 1 closed (``>&-``)
+            raise _StdoutError("it is closed")
+        try:
+            return method()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise _StdoutError(getattr(exc, "strerror", None) or str(exc)) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _internal(exc: BaseException) -> int:
+    from derive.reports.isolate import internal_text
+
+    if os.environ.get("DERIVE_TRACEBACK"):
+        traceback.print_exception(exc)
+    return _fail(f"derive: internal error: {internal_text(exc)} (please report)")
+
+
+def _fail(line: str, status: int = 2) -> int:
+    if len(line) > MAX_LINE:
+        line = line[: MAX_LINE - 3] + "..."
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
+        pass  # stderr is gone too: the status still says it
+    return status
+
+
+def _silence_stdout(stream: Any) -> None:
+    """Point fd 1 at /dev/null so the interpreter's last flush cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except Exception:  # noqa: BLE001 - a stream without a descriptor (a test's capture)
+        pass
+
+
+def _tolerant_streams() -> None:
+    """Any output encoding works: a character it cannot show becomes '?', never an error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def _install(signum: int, handler: Any) -> Any:
+    """Set a signal handler where that is possible (the main thread); the previous one."""
+    try:
+        return signal.signal(signum, handler)
+    except (ValueError, OSError, TypeError):
+        return handler
 
 
 def entry() -> None:

@@ -1,8 +1,9 @@
 """``derive train {linear,two-layer}``: the documents' training loop on real data.
 
 Trains with the verified gradient (or the documents' as printed, or as printed divided by the
-checker's constant), shows a progress bar on stderr, and prints test MSE and R^2 beside
-scikit-learn's LinearRegression and, on the Boston data, beside the documents' printed figures.
+checker's constant), shows a progress bar on stderr when it is a terminal, and prints test MSE
+and R^2 beside scikit-learn's LinearRegression and, on the Boston data, beside the documents'
+printed figures.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, TextIO
 
 import numpy as np
 from derive.numeric import data as ND
+from derive.numeric import limits as LIM
 from derive.numeric import train as NT
 
 from derive.errors import InputError, OutputError
@@ -27,7 +29,6 @@ from derive.errors import InputError, OutputError
 # nothing next to the training).
 BAR_WIDTH = 30
 BAR_UPDATES = 200
-BAR_UPDATES_LOG = 10  # stderr is a file or a pipe: ten states, not two hundred, in the log
 
 # Records which plot files this command wrote (name -> SHA-256), so it overwrites only those.
 MANIFEST = ".derive-train.json"
@@ -62,7 +63,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--data", choices=("boston",), default=None,
                         help="data set (default and only: boston, the documents' table)")
     parser.add_argument("--hidden", type=int, default=NT.HIDDEN,
-                        help=f"hidden units of the two-layer network (default {NT.HIDDEN})")
+                        help=f"hidden units of the two-layer network, 1 to {LIM.MAX_HIDDEN} "
+                             f"(default {NT.HIDDEN})")
     parser.add_argument("--iterations", type=int, default=None,
                         help=f"training steps (default {NT.N_ITER}; {NT.DOC_N_ITER}, the "
                              "documents' run, with --gradient as-printed)")
@@ -76,7 +78,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="which backward pass trains the network (default verified)")
     parser.add_argument("--plots", metavar="DIR", type=Path, default=None,
                         help="write the loss curve and predicted vs actual (SVG and PNG) here")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (there is none when stderr is not a terminal)")
     parser.set_defaults(run=run)
     return parser
 
@@ -212,6 +215,23 @@ def _option_message(text: str) -> str:
     return text
 
 
+def _check_limits(args: argparse.Namespace) -> None:
+    """--hidden and --iterations within numeric.limits: a typo must not take the machine."""
+    if args.hidden > LIM.MAX_HIDDEN:
+        raise InputError(f"--hidden must be at most {LIM.MAX_HIDDEN:,}, got {args.hidden:,}")
+    if args.iterations is not None and args.iterations > LIM.MAX_ITERATIONS:
+        raise InputError(f"--iterations must be at most {LIM.MAX_ITERATIONS:,}, got "
+                         f"{args.iterations:,}")
+
+
+def _isatty(stream: TextIO) -> bool:
+    """A progress bar redraws itself with \\r: only a terminal shows that as one line."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def _load(args: argparse.Namespace) -> tuple[ND.Dataset, str]:
     from derive.reports import training as RT
 
@@ -254,6 +274,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     config = _config(args)
+    _check_limits(args)
     try:
         m = NT.model(args.model, args.hidden)
     except ValueError as exc:
@@ -269,8 +290,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(f"data: {why}", file=out)
     print(f"gradient: {what}", file=out)
 
-    updates = BAR_UPDATES if err.isatty() else BAR_UPDATES_LOG
-    bar = None if args.quiet else ProgressBar(config.n_iter, err, updates)
+    bar = None if args.quiet or not _isatty(err) else ProgressBar(config.n_iter, err)
     callback: Callable[[NT.Step], None] | None = bar
     result = NT.train(m, split.X_train, split.y_train, gradient, config, callback=callback)
     if bar is not None:

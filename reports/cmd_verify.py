@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from derive.numeric import limits as LIM
+
+from derive.errors import OutputError
 
 HELP = "check your own numpy forward/backward pair"
 
@@ -57,9 +65,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="name of the backward function (default: backward)")
     p.add_argument("--shape", action="append", default=[], metavar="N=AxB",
                    help="shape of argument N, e.g. X=3x2, b=3, x=scalar (repeatable)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help=f"seed of the random points, 0 to {LIM.MAX_SEED} (default 0)")
     p.add_argument("--points", type=int, default=3, metavar="K",
-                   help="number of random points (default 3)")
+                   help=f"number of random points, 1 to {LIM.MAX_POINTS} (default 3)")
+    p.add_argument("--timeout", type=float, default=LIM.DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="stop your code and the whole check after this many seconds "
+                        f"(default {LIM.DEFAULT_TIMEOUT:g}); the check runs in a child process, "
+                        "so an exit or an endless loop in your code is reported in one line")
     p.add_argument("--fd", choices=("sample", "all"), default="sample",
                    help="finite differences that validate the derived gradient: 'sample' "
                         "(default) along random directions and per entry on a sample of "
@@ -79,42 +92,99 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from derive.usermodule import load, parse_shapes
-    from derive.verify import verify_module
+    """Check what the parent can (options, the file, the page's target), then run the user's
+    code and the whole check in a child process (reports.isolate), bounded by --timeout."""
+    from derive.reports import isolate
 
-    _tolerant_stdout()
-    shapes = parse_shapes(args.shape)
+    from derive import usermodule as U
+
+    timeout = isolate.check_timeout(args.timeout)
+    U.check_seed(args.seed, "--seed")
+    U.check_points(args.points, "--points")
+    shapes = U.parse_shapes(args.shape)
     target = None
     if args.html:
         from derive.reports.verify_html import check_target
 
         target = check_target(args.html)
-    module = load(args.file)
+    path = U.source_path(args.file)
+    stages = {"": f"importing {path.name}", "imported": f"checking {path.name}"}
+
+    def work(notify: isolate.Notify) -> isolate.Outcome:
+        return _check(args, path, shapes, target, notify)
+
+    outcome = isolate.run(work, timeout, stages, path, json_mode=args.json)
+    if target is not None and "html" in outcome.extra:
+        write_page(target, outcome.extra["html"])
+    sys.stdout.write(outcome.out)
+    return outcome.status
+
+
+def _check(args: argparse.Namespace, path: Path, shapes: dict[str, tuple[int, ...]],
+           target: Path | None, notify: Callable[[str], None]) -> Any:
+    """The child's part: import, verify, render; the parent writes what it returns."""
+    from derive.reports.isolate import Outcome
+
+    from derive.usermodule import load
+    from derive.verify import verify_module
+
+    module = load(path)
+    notify("imported")
     result = verify_module(module, args.forward, args.backward, shapes, seed=args.seed,
                            points=args.points, fd=args.fd, prove=args.prove)
+    extra = {}
     if target is not None:
-        from derive.reports.verify_html import write
+        from derive.reports.verify_html import render
 
-        write(result, target)
+        extra["html"] = render(result)
     if args.json:
-        print(json.dumps(result.to_json(), sort_keys=True))
+        out = json.dumps(result.to_json(), sort_keys=True) + "\n"
     else:
-        print(human(result, html=str(target) if target else None))
+        out = human(result, html=str(target) if target else None) + "\n"
         if args.fix:
             from derive.fix import fix_text
 
-            print(fix_text(result))
-    return 0 if result.ok else 1
+            out += fix_text(result) + "\n"
+    if not args.json:
+        out = _short_names(out, result.shapes)
+    extra = {k: _short_names(v, result.shapes) for k, v in extra.items()}
+    return Outcome(0 if result.ok else 1, out, extra)
 
 
-def _tolerant_stdout() -> None:
-    """Math symbols on a terminal that cannot show them become '?', never an error."""
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        try:
-            reconfigure(errors="replace")
-        except (ValueError, OSError):
-            pass
+def _short_names(text: str, names: Any) -> str:
+    """Argument names past LIM.MAX_NAME characters cut in what a person reads (the JSON keeps
+    them whole): names are identifiers, so replacing them cannot break HTML."""
+    for name in sorted((n for n in names if len(n) > LIM.MAX_NAME), key=len, reverse=True):
+        text = text.replace(name, LIM.short_name(name))
+    return text
+
+
+def write_page(path: Path, text: str) -> None:
+    """Atomically (a temporary file, then rename), readable as any file the user makes:
+    mode 0666 less the umask, as open() would give, not mkstemp's 0600."""
+    from derive.reports.verify_html import check_target
+
+    p = check_target(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
+        os.replace(tmp, p)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def human(result: Any, html: str | None = None) -> str:

@@ -27,11 +27,24 @@ def test_train_prints_scores_beside_sklearn(capsys) -> None:
     assert "test MSE" in out and "least squares (LinearRegression)" in out
 
 
-def test_progress_bar_goes_to_stderr(capsys) -> None:
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(capsys) -> None:
+    """Issue 15: no \\r progress bars in a log; on a terminal, the bar on stderr."""
     code, _, err = run(capsys, "two-layer", "--hidden", "5", "--iterations", "300")
-    assert code == 0
+    assert code == 0 and "\r" not in err and err == ""
+    from derive.reports import cmd_train
+
+    args = cmd_train.add_parser(__import__("argparse").ArgumentParser().add_subparsers()
+                                ).parse_args(["two-layer", "--hidden", "5", "--iterations", "300"])
+    out, term = io.StringIO(), _Terminal()
+    assert cmd_train.run(args, out, term) == 0
+    err = term.getvalue()
     assert err.startswith("\r[") and err.endswith("] 300/300 loss " + err.rsplit(" ", 1)[1])
-    assert err.count("\r") == 10  # not a terminal: ten states only
+    assert err.count("\r") == 300  # redrawn every max(1, 300 // BAR_UPDATES) = 1 step
 
 
 def test_progress_bar_drawing() -> None:
