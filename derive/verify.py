@@ -738,16 +738,26 @@ class _Differences:
         return out
 
     def one_sided(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
-                  f0: float) -> tuple[np.ndarray, np.ndarray]:
+                  f0: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         left, right = np.empty(len(indices)), np.empty(len(indices))
         x = point[name]
         for i, idx in enumerate(indices):
             xi = float(x[idx])
-            h = self._h(xi)
+            h = scale * self._h(xi)
             up, down = xi + h, xi - h
             left[i] = (f0 - self.f(_perturbed(point, name, idx, down))) / (xi - down)
             right[i] = (self.f(_perturbed(point, name, idx, up)) - f0) / (up - xi)
         return left, right
+
+    def bracket(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
+                f0: float) -> tuple[np.ndarray, np.ndarray]:
+        """[left, right] one-sided derivatives, widened by their own error: a one-sided
+        difference is off by O(h), estimated as its change when h doubles (so a correct
+        subgradient is never outside by that error, whatever RTOL)."""
+        lo, hi = self.one_sided(point, name, indices, f0)
+        lo2, hi2 = self.one_sided(point, name, indices, f0, scale=2.0)
+        err = np.maximum(np.abs(lo - lo2), np.abs(hi - hi2))
+        return np.minimum(lo, hi) - err, np.maximum(lo, hi) + err
 
     def directional(self, point: Arrays, v: Mapping[str, np.ndarray]) -> float:
         """Central difference along v (a direction over one or several inputs): ~ grad . v."""
@@ -959,7 +969,7 @@ class _Context:
         bad = [chosen[i] for i in np.flatnonzero(~self.diff.agree(gv, fdv, f0))]
         if not bad:
             return []
-        lo, hi = self.diff.one_sided(p, w, bad, f0)
+        lo, hi = self.diff.bracket(p, w, bad, f0)
         gb = np.array([g[i] for i in bad])
         scale = float(np.max(np.abs(g), initial=0.0))
         kink = kink_mask(lo, hi, scale=scale)
@@ -1003,6 +1013,8 @@ class _Context:
             ties = self.ties(k)
             if ties or (self.kinky and c.verdict == "wrong" and c.diagnosis == "entries"):
                 c = self._at_kinks(w, ref[k], cand, c, k, probe_all=ties)
+            if ties and c.verdict == "wrong":
+                c = self._by_convention(w, cand, c, k)
             comparisons.append(c)
         validation = self._validation_text(w, ref[0].shape)
         return _aggregate(w, comparisons, ref, self.user, False, validation)
@@ -1019,7 +1031,7 @@ class _Context:
         if not where or len(where) > KINK_PROBE_MAX:
             return c
         lo, hi = ref.copy(), ref.copy()
-        l_, h_ = self.diff.one_sided(p, w, where, f0)
+        l_, h_ = self.diff.bracket(p, w, where, f0)
         for i, idx in enumerate(where):
             lo[idx], hi[idx] = l_[i], h_[i]
         c = compare(ref, cand, subgradient=(lo, hi))
@@ -1033,6 +1045,33 @@ class _Context:
                    f"{' ...' if len(at) > 8 else ''}; any subgradient passes, yours is one")
         return Comparison("nondifferentiable", "nondifferentiable", None, c.max_abs_error,
                           c.max_rel_error, at, c.tolerance, message)
+
+    def _by_convention(self, w: str, cand: Any, c: Comparison, k: int) -> Comparison:
+        """Many kinks hit at once (a zero-initialised layer, an all-zero input row): the
+        one-sided differences of one entry need not bracket the chain rule there, but a
+        framework's convention (relu'(0) = 0, 1/2 or 1, the same at every kink) gives a
+        subgradient. A candidate equal to the chain rule under one of them is not wrong."""
+        d = self.derivation
+        vg = d.code.value_and_gradient if d is not None else None
+        if vg is None:
+            return c
+        for h0, what in KINK_CONVENTIONS:
+            try:
+                with np.errstate(all="ignore"):
+                    _, grads = _under_convention(vg, h0)(**self.draws[k])
+                ref = np.asarray(grads[w], dtype=np.float64)
+            except Exception:  # noqa: BLE001 - a convention we cannot evaluate is not a match
+                continue
+            if not np.all(np.isfinite(ref)):
+                continue
+            m = compare(ref, cand)
+            if m.verdict == "ok":
+                message = (f"nondifferentiable: the point is on kinks of several steps at once; "
+                           f"yours is the chain rule with {what}, a subgradient")
+                return Comparison("nondifferentiable", "nondifferentiable", None,
+                                  m.max_abs_error, m.max_rel_error, c.entries, m.tolerance,
+                                  message)
+        return c
 
     def _validation_text(self, w: str, shape: Shape) -> str:
         size = int(np.prod(shape, dtype=np.int64))
@@ -1134,6 +1173,31 @@ def _nanmax(xs: list[float]) -> float:
 # ---------------------------------------------------------------- kinks
 
 
+
+
+# The derivative at a kink that frameworks and course code use: the step H(0) (relu'(0),
+# and a tie of max/min) fixed to one value at every kink node.
+KINK_CONVENTIONS = ((0.0, "relu'(0) = 0 (a mask written x > 0)"),
+                    (1.0, "relu'(0) = 1 (a mask written x >= 0)"),
+                    (0.5, "relu'(0) = 1/2"))
+
+# leaky ReLU's slope left of 0 (its row: max(u/5, u))
+LEAKY_SLOPE = 0.2
+
+
+def _under_convention(f: Callable[..., Any], h0: float) -> Callable[..., Any]:
+    """The compiled gradient with the step function's value at 0 set to h0."""
+    import types
+
+    def step(u: Any) -> Any:
+        return np.heaviside(u, h0)
+
+    def leaky(u: Any) -> Any:
+        return np.where(u > 0, 1.0, np.where(u < 0, LEAKY_SLOPE,
+                                             LEAKY_SLOPE + (1 - LEAKY_SLOPE) * h0))
+
+    g = {**f.__globals__, "heaviside": step, "d1_relu": step, "d1_leaky_relu": leaky}
+    return types.FunctionType(f.__code__, g, f.__name__, f.__defaults__, f.__closure__)
 
 
 def _kink_ties(d: Derivation, point: Arrays) -> bool:
