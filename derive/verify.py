@@ -306,7 +306,17 @@ class VerifyResult:
     def _repr_html_(self) -> str:
         from derive.reports.verify_html import render  # lazy: reports imports derive, never back
 
-        return render(self)
+        return render(self, fragment=True)
+
+    def _repr_markdown_(self) -> str:
+        from derive.reports.notebook import verify_markdown  # lazy, as above
+
+        return verify_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from derive.reports.notebook import verify_latex  # lazy, as above
+
+        return verify_latex(self)
 
 
 def _finite_or_none(x: float | None) -> float | None:
