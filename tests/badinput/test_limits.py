@@ -53,7 +53,7 @@ THIRTY_THREE = "x".join(["1"] * 33)
 LIMITS: list[tuple[str, list[str], str]] = [
     ("--seed -1", ["verify", "good.py", "--seed", "-1"],
      "derive: error: --seed must be an integer in [0, 4294967295], got -1"),
-    ("--seed 2**40", ["verify", "good.py", "--seed", str(2**40)],
+    ("--seed 2^40", ["verify", "good.py", "--seed", str(2**40)],
      "derive: error: --seed must be an integer in [0, 4294967295], got 1099511627776"),
     ("--shape with 20 digits", ["verify", "good.py", "--shape", "x=99999999999999999999x2"],
      "derive: error: --shape x=99999999999999999999x2: 199,999,999,999,999,999,998 entries "
@@ -82,7 +82,7 @@ LIMITS: list[tuple[str, list[str], str]] = [
      "derive: error: --timeout must be a positive number of seconds, got nan"),
     ("--hidden 100000000", ["train", "two-layer", "--hidden", "100000000"],
      "derive: error: --hidden must be at most 10,000, got 100,000,000"),
-    ("--iterations 10**11", ["train", "linear", "--iterations", "100000000000"],
+    ("--iterations 10^11", ["train", "linear", "--iterations", "100000000000"],
      "derive: error: --iterations must be at most 10,000,000, got 100,000,000,000"),
     ("train --seed -1", ["train", "linear", "--seed", "-1"],
      "derive: error: --seed must be in [0, 2**32), got -1"),

@@ -57,7 +57,7 @@ EXITS: list[tuple[str, str, list[str], int, str]] = [
     ("GeneratorExit in backward", BASE.replace("PRE", "pass").replace(
         '    return {"x": 2 * x}', "    raise GeneratorExit"), [], 2,
      "error: backward raised GeneratorExit (m.py:7)"),
-    ("an exception whose __str__ raises", _module(BAD_STR), [], 2,
+    ("an exception whose str() raises", _module(BAD_STR), [], 2,
      "error: forward raised E: <unprintable E> (m.py:7)"),
     ("os.close(1) at import", "import os\nos.close(1)\n" + _module(), [], 2,
      "error: your code closed standard output (file descriptor 1)"),
@@ -180,3 +180,9 @@ def test_a_long_name_is_cut(tmp_path: Path) -> None:
     assert p.returncode == 1 and name not in p.stdout
     assert "a" * 77 + "... (100000 characters)" in p.stdout
     assert max(len(line) for line in p.stdout.splitlines()) < 400
+
+
+def test_the_rows_are_in_the_docs() -> None:
+    text = (ROOT / "docs" / "robustness.md").read_text()
+    for label, *_ in EXITS:
+        assert f"| {label} |" in text, label
