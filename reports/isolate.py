@@ -209,7 +209,7 @@ def _flush(stream: Any) -> None:
 
 def _parent(pid: int, r: int, timeout: float, stages: dict[str, str]) -> Outcome:
     deadline = time.monotonic() + timeout
-    stage, final, buf, status = "", None, b"", None
+    stage, final, pending, status = "", None, [], None
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -221,8 +221,11 @@ def _parent(pid: int, r: int, timeout: float, stages: dict[str, str]) -> Outcome
             chunk = os.read(r, 1 << 16)
             if not chunk:
                 break
-            buf += chunk
-            *lines, buf = buf.split(b"\n")
+            if b"\n" not in chunk:  # a long message (a page) arrives in many chunks
+                pending.append(chunk)
+                continue
+            *lines, rest = b"".join([*pending, chunk]).split(b"\n")
+            pending = [rest]
             for line in lines:
                 msg = _parse(line)
                 if msg.get("kind") == "stage":
