@@ -17,6 +17,7 @@ import importlib.machinery
 import importlib.util
 import inspect
 import math
+import operator
 import os
 import re
 import sys
@@ -290,20 +291,25 @@ def validate_shapes(raw: object, where: str) -> dict[str, Shape]:
 def _one_shape(v: object, where: str) -> Shape:
     if isinstance(v, str) and v == "scalar":
         return ()
-    if isinstance(v, int) and not isinstance(v, bool):
+    if _is_size(v):
         v = (v,)
-    if not isinstance(v, (tuple, list)) or not all(
-        isinstance(d, int) and not isinstance(d, bool) for d in v
-    ):
+    if not isinstance(v, (tuple, list)) or not all(_is_size(d) for d in v):
         raise InputError(f"{where} must be a tuple of sizes like (3, 2), got "
                          f"{one_line(_safe_repr(v), 60)}")
     if len(v) > LIM.MAX_DIMS:
         raise InputError(f"{where}: {len(v)} dimensions, more than {LIM.MAX_DIMS}")
     if any(d <= 0 for d in v):
         raise InputError(f"{where}: sizes must be positive, got {one_line(tuple(v), 60)}")
-    shape = tuple(int(d) for d in v)
+    shape = tuple(operator.index(d) for d in v)
     _check_size(shape, where)
     return shape
+
+
+def _is_size(d: object) -> bool:
+    """An int or an integer-valued type (np.int64: X.shape[0] from numpy), never a bool."""
+    if isinstance(d, bool) or not hasattr(type(d), "__index__"):
+        return False
+    return isinstance(d, int) or getattr(getattr(d, "dtype", None), "kind", "") in "iu"
 
 
 def _safe_repr(v: object) -> str:
@@ -357,6 +363,16 @@ def check_returned(value: object, role: str) -> None:
     if isinstance(value, complex) or kind == "c":
         raise InputError(f"{role} returned a complex number: gradients are checked for real "
                          "functions")
+    if isinstance(value, int) and not math.isfinite(_as_float(value)):
+        raise InputError(f"{role} returned an integer too large for a float64 (about "
+                         f"2**{value.bit_length()})")
+
+
+def _as_float(n: int) -> float:
+    try:
+        return float(n)
+    except OverflowError:
+        return math.inf
 
 
 def check_array(a: Any, name: str) -> None:
@@ -365,3 +381,6 @@ def check_array(a: Any, name: str) -> None:
     if size == 0:
         raise InputError(f"input {LIM.short_name(name)} has no entries (shape "
                          f"{shape_text(tuple(a.shape))}): give every size at least 1")
+    if size * 8 > LIM.MAX_INPUT_BYTES:
+        raise InputError(f"input {LIM.short_name(name)}: {size:,} entries "
+                         f"({LIM.human_bytes(size * 8)} as float64); {_limit_text()}")

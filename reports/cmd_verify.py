@@ -9,11 +9,12 @@ checked gradient right, 1 any wrong, 2 could not check (one line on stderr, from
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,8 @@ def _check(args: argparse.Namespace, path: Path, shapes: dict[str, tuple[int, ..
     from derive.usermodule import load
     from derive.verify import verify_module
 
-    module = load(path)
+    with _global_state():
+        module = load(path)
     notify("imported")
     result = verify_module(module, args.forward, args.backward, shapes, seed=args.seed,
                            points=args.points, fd=args.fd, prove=args.prove)
@@ -157,6 +159,23 @@ def _short_names(text: str, names: Any) -> str:
     for name in sorted((n for n in names if len(n) > LIM.MAX_NAME), key=len, reverse=True):
         text = text.replace(name, LIM.short_name(name))
     return text
+
+
+@contextlib.contextmanager
+def _global_state() -> Iterator[None]:
+    """Warning filters and numpy's error modes as they were before the user's module ran:
+    ``warnings.simplefilter("error")`` or ``np.seterr(all="raise")`` at import would turn
+    derive's own harmless warnings into failures blamed on derive."""
+    import warnings
+
+    import numpy as np
+
+    filters, errors = warnings.filters[:], np.geterr()
+    try:
+        yield
+    finally:
+        warnings.filters[:] = filters
+        np.seterr(**errors)
 
 
 def write_page(path: Path, text: str) -> None:

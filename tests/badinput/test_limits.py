@@ -192,6 +192,8 @@ def test_limits_through_the_api(label: str, kw: dict[str, object], message: str)
 
 def test_the_limits_are_documented() -> None:
     text = (ROOT / "docs" / "robustness.md").read_text()
+    assert f"{len(LIMITS)} refused inputs" in text
+    assert f"`InputError` ({len(API)} rows)" in text
     for label, _, _ in LIMITS:
         assert f"| {label} |" in text, label
     for value in (f"{LIM.MAX_POINTS}", f"{LIM.MAX_HIDDEN:,}", f"{LIM.MAX_DIMS}", "256 MiB",
