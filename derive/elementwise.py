@@ -48,12 +48,16 @@ def element_symbols(name: str, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def evaluate(node: Node, env: Mapping[str, np.ndarray]) -> np.ndarray:
+def evaluate(node: Node, env: Mapping[str, np.ndarray],
+             memo: dict[int, np.ndarray] | None = None) -> np.ndarray:
     """Evaluate an expression on object arrays of SymPy expressions (each operation's
-    ``sympy`` form, from its spec in :mod:`derive.ops`)."""
-    memo: dict[int, np.ndarray] = {}
+    ``sympy`` form, from its spec in :mod:`derive.ops`). Pass one ``memo`` to evaluate many
+    expressions over one graph: each node is then built once (a 300-step graph's steps and
+    gradients are not rebuilt from the inputs each time, which is quadratic)."""
+    memo = {} if memo is None else memo
     for n in E.topological(node):
-        memo[n.uid] = spec(n.op).sympy(n, [memo[a.uid] for a in n.args], env)
+        if n.uid not in memo:
+            memo[n.uid] = spec(n.op).sympy(n, [memo[a.uid] for a in n.args], env)
     return memo[node.uid]
 
 
@@ -85,13 +89,32 @@ def symbols_for(inputs: Mapping[str, Node],
 GROUND_TRUTH_MAX_OPS = 20_000
 
 
+def too_large(output: Node, max_nodes: int) -> None:
+    """ProofTimeout (undecided) before any SymPy work when the graph has more operations than
+    ``max_nodes`` or is deeper than SymPy's recursion allows."""
+    depth: dict[int, int] = {}
+    order = E.topological(output)
+    for n in order:
+        depth[n.uid] = 1 + max((depth[a.uid] for a in n.args), default=0)
+    if len(order) > max_nodes:
+        raise ProofTimeout(f"not proved: {len(order)} operations in the graph (work budget "
+                           f"{max_nodes})")
+    if depth[output.uid] > PROOF_MAX_DEPTH:
+        raise ProofTimeout(f"not proved: the graph is {depth[output.uid]} operations deep "
+                           f"(SymPy's trees stop at {PROOF_MAX_DEPTH})")
+
+
 def ground_truth(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...],
                  constants: Mapping[str, np.ndarray] | None = None,
-                 max_ops: int = GROUND_TRUTH_MAX_OPS) -> Elementwise:
+                 max_ops: int = GROUND_TRUTH_MAX_OPS,
+                 memo: dict[int, np.ndarray] | None = None,
+                 max_nodes: int | None = None) -> Elementwise:
     """sympy.diff of the scalar output with respect to every element of every input in wrt.
     Raises ProofTimeout (undecided) when the output exceeds ``max_ops`` operations."""
+    if max_nodes is not None:
+        too_large(output, max_nodes)
     symbols = symbols_for(inputs, constants)
-    value = evaluate(output, symbols)
+    value = evaluate(output, symbols, memo)
     if value.size != 1:
         raise ValueError(f"the output must be a scalar, got shape {value.shape}")
     scalar = value.reshape(())[()]
@@ -108,6 +131,7 @@ def ground_truth(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...],
 # The proof lives in derive.proof; these names are where callers have always found them.
 from derive.proof import (  # noqa: E402
     FULL_BUDGET,
+    PROOF_MAX_DEPTH,
     Proof,
     WorkBudget,
     is_zero,

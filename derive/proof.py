@@ -27,6 +27,9 @@ class WorkBudget:
     entry_ops: int  # one entry: above it, only the numeric counterexample test runs
     cancel_ops: int = 4_000  # cancel() of rational functions: cost grows fast with size
     simplify_ops: int = 400  # simplify(), the last and most costly resort
+    # operations in the graph itself: building the elementwise form of a long accumulation
+    # costs time quadratic in its length before a single entry is counted
+    graph_ops: int = 2_000
 
     def describe(self) -> str:
         return f"work budget {self.total_ops} operations"
@@ -37,7 +40,11 @@ class WorkBudget:
 FULL_BUDGET = WorkBudget(total_ops=400_000, entry_ops=40_000)
 
 # A proof nobody asked for (verify's default): a fraction of a second on a 2-core machine.
-AUTO_BUDGET = WorkBudget(total_ops=60_000, entry_ops=12_000)
+AUTO_BUDGET = WorkBudget(total_ops=60_000, entry_ops=12_000, graph_ops=400)
+
+# SymPy's expressions are trees walked recursively: deeper than this, its own recursion (not
+# the size) ends the proof, so a deeper graph is undecided at once.
+PROOF_MAX_DEPTH = 250
 
 # Residue of an identity evaluated with 30 digits stays below ~1e-25 for the sizes built
 # here; a difference above 1e-12 at both test points is a real one.

@@ -42,7 +42,13 @@ from derive.compile import NumpyCode, compile_numpy, evaluate_numeric, step_valu
 from derive.errors import DeriveError, InputError, ProofTimeout, TraceError
 from derive.functions import TABLE
 from derive.graph import Graph, from_forward, kink_nodes
-from derive.numeric.compare import FLOAT32_RTOL, Comparison, compare, rel_error
+from derive.numeric.compare import (
+    FLOAT32_RTOL,
+    Comparison,
+    batch_message,
+    compare,
+    rel_error,
+)
 from derive.numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
 
 Shape = tuple[int, ...]
@@ -354,6 +360,9 @@ def verify(
     derivation, reason, symbolic = _symbolic(forward, f.shapes, wrt, draws, fvals)
     clock.lap("derive")
     grads, notes = _Context(f, draws, fvals, user, wrt, fd, seed, derivation, symbolic).judge()
+    batch = _batch_size(f.shapes, names)
+    grads = {k: replace(g, message=batch_message(g.message, g.factor, batch))
+             for k, g in grads.items()}
     clock.lap("compare")
     proof_shapes, proof_note, ew = None, "", None
     if derivation is not None and _want_proof(prove, f.shapes):
@@ -729,16 +738,26 @@ class _Differences:
         return out
 
     def one_sided(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
-                  f0: float) -> tuple[np.ndarray, np.ndarray]:
+                  f0: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         left, right = np.empty(len(indices)), np.empty(len(indices))
         x = point[name]
         for i, idx in enumerate(indices):
             xi = float(x[idx])
-            h = self._h(xi)
+            h = scale * self._h(xi)
             up, down = xi + h, xi - h
             left[i] = (f0 - self.f(_perturbed(point, name, idx, down))) / (xi - down)
             right[i] = (self.f(_perturbed(point, name, idx, up)) - f0) / (up - xi)
         return left, right
+
+    def bracket(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
+                f0: float) -> tuple[np.ndarray, np.ndarray]:
+        """[left, right] one-sided derivatives, widened by their own error: a one-sided
+        difference is off by O(h), estimated as its change when h doubles (so a correct
+        subgradient is never outside by that error, whatever RTOL)."""
+        lo, hi = self.one_sided(point, name, indices, f0)
+        lo2, hi2 = self.one_sided(point, name, indices, f0, scale=2.0)
+        err = np.maximum(np.abs(lo - lo2), np.abs(hi - hi2))
+        return np.minimum(lo, hi) - err, np.maximum(lo, hi) + err
 
     def directional(self, point: Arrays, v: Mapping[str, np.ndarray]) -> float:
         """Central difference along v (a direction over one or several inputs): ~ grad . v."""
@@ -950,7 +969,7 @@ class _Context:
         bad = [chosen[i] for i in np.flatnonzero(~self.diff.agree(gv, fdv, f0))]
         if not bad:
             return []
-        lo, hi = self.diff.one_sided(p, w, bad, f0)
+        lo, hi = self.diff.bracket(p, w, bad, f0)
         gb = np.array([g[i] for i in bad])
         scale = float(np.max(np.abs(g), initial=0.0))
         kink = kink_mask(lo, hi, scale=scale)
@@ -994,6 +1013,8 @@ class _Context:
             ties = self.ties(k)
             if ties or (self.kinky and c.verdict == "wrong" and c.diagnosis == "entries"):
                 c = self._at_kinks(w, ref[k], cand, c, k, probe_all=ties)
+            if ties and c.verdict == "wrong":
+                c = self._by_convention(w, cand, c, k)
             comparisons.append(c)
         validation = self._validation_text(w, ref[0].shape)
         return _aggregate(w, comparisons, ref, self.user, False, validation)
@@ -1010,7 +1031,7 @@ class _Context:
         if not where or len(where) > KINK_PROBE_MAX:
             return c
         lo, hi = ref.copy(), ref.copy()
-        l_, h_ = self.diff.one_sided(p, w, where, f0)
+        l_, h_ = self.diff.bracket(p, w, where, f0)
         for i, idx in enumerate(where):
             lo[idx], hi[idx] = l_[i], h_[i]
         c = compare(ref, cand, subgradient=(lo, hi))
@@ -1024,6 +1045,33 @@ class _Context:
                    f"{' ...' if len(at) > 8 else ''}; any subgradient passes, yours is one")
         return Comparison("nondifferentiable", "nondifferentiable", None, c.max_abs_error,
                           c.max_rel_error, at, c.tolerance, message)
+
+    def _by_convention(self, w: str, cand: Any, c: Comparison, k: int) -> Comparison:
+        """Many kinks hit at once (a zero-initialised layer, an all-zero input row): the
+        one-sided differences of one entry need not bracket the chain rule there, but a
+        framework's convention (relu'(0) = 0, 1/2 or 1, the same at every kink) gives a
+        subgradient. A candidate equal to the chain rule under one of them is not wrong."""
+        d = self.derivation
+        vg = d.code.value_and_gradient if d is not None else None
+        if vg is None:
+            return c
+        for h0, what in KINK_CONVENTIONS:
+            try:
+                with np.errstate(all="ignore"):
+                    _, grads = _under_convention(vg, h0)(**self.draws[k])
+                ref = np.asarray(grads[w], dtype=np.float64)
+            except Exception:  # noqa: BLE001 - a convention we cannot evaluate is not a match
+                continue
+            if not np.all(np.isfinite(ref)):
+                continue
+            m = compare(ref, cand)
+            if m.verdict == "ok":
+                message = (f"nondifferentiable: the point is on kinks of several steps at once; "
+                           f"yours is the chain rule with {what}, a subgradient")
+                return Comparison("nondifferentiable", "nondifferentiable", None,
+                                  m.max_abs_error, m.max_rel_error, c.entries, m.tolerance,
+                                  message)
+        return c
 
     def _validation_text(self, w: str, shape: Shape) -> str:
         size = int(np.prod(shape, dtype=np.int64))
@@ -1108,6 +1156,15 @@ def _aggregate(w: str, comparisons: list[Comparison], refs: list[np.ndarray],
     )
 
 
+def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:
+    """N for the hints: the rows of the first input with two or more axes (X of (N, d))."""
+    for name in names:
+        shape = shapes.get(name, ())
+        if len(shape) >= 2:
+            return int(shape[0])
+    return None
+
+
 def _nanmax(xs: list[float]) -> float:
     finite = [x for x in xs if not math.isnan(x)]
     return max(finite) if finite else float("nan")
@@ -1116,6 +1173,31 @@ def _nanmax(xs: list[float]) -> float:
 # ---------------------------------------------------------------- kinks
 
 
+
+
+# The derivative at a kink that frameworks and course code use: the step H(0) (relu'(0),
+# and a tie of max/min) fixed to one value at every kink node.
+KINK_CONVENTIONS = ((0.0, "relu'(0) = 0 (a mask written x > 0)"),
+                    (1.0, "relu'(0) = 1 (a mask written x >= 0)"),
+                    (0.5, "relu'(0) = 1/2"))
+
+# leaky ReLU's slope left of 0 (its row: max(u/5, u))
+LEAKY_SLOPE = 0.2
+
+
+def _under_convention(f: Callable[..., Any], h0: float) -> Callable[..., Any]:
+    """The compiled gradient with the step function's value at 0 set to h0."""
+    import types
+
+    def step(u: Any) -> Any:
+        return np.heaviside(u, h0)
+
+    def leaky(u: Any) -> Any:
+        return np.where(u > 0, 1.0, np.where(u < 0, LEAKY_SLOPE,
+                                             LEAKY_SLOPE + (1 - LEAKY_SLOPE) * h0))
+
+    g = {**f.__globals__, "heaviside": step, "d1_relu": step, "d1_leaky_relu": leaky}
+    return types.FunctionType(f.__code__, g, f.__name__, f.__defaults__, f.__closure__)
 
 
 def _kink_ties(d: Derivation, point: Arrays) -> bool:
@@ -1205,11 +1287,13 @@ def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ..
                                                      EW.Elementwise | None, dict[str, EW.Proof]]:
     g = d.graph
     try:
-        ew = EW.ground_truth(g.output, g.inputs, g.wrt, max_ops=budget.entry_ops)
+        memo: dict[int, np.ndarray] = {}  # one pass over the graph, shared by every form
+        ew = EW.ground_truth(g.output, g.inputs, g.wrt, max_ops=budget.entry_ops, memo=memo,
+                             max_nodes=budget.graph_ops)
         env = dict(ew.symbols)
         for s in g.steps:
-            env[s.name] = EW.evaluate(s.node, env)
-        forms = {w: EW.evaluate(d.backward.gradient(w), env) for w in wrt}
+            env[s.name] = EW.evaluate(s.node, env, memo)
+        forms = {w: EW.evaluate(d.backward.gradient(w), env, memo) for w in wrt}
     except ProofTimeout as exc:
         return small, str(exc), None, {}
     except Exception as exc:  # noqa: BLE001 - an op without elementwise form: no proof, no crash

@@ -417,3 +417,28 @@ def compare(
     if cand.shape != ref.shape:
         return _compare_shapes(ref, cand, tol, note)
     return _compare_same(ref, cand, tol, note, subgradient)
+
+
+def batch_hint(c: float, n: int) -> str | None:
+    """Where a constant factor comes from, when it is a simple function of the batch size n:
+    4 at n = 8 is a missing 2/n (the documents' slip), not a missing 1/n."""
+    if n < 2 or c is None:
+        return None
+    a = abs(c)
+    for value, text in ((n, f"a missing 1/N, N = {n}"), (n / 2, f"a missing 2/N, N = {n}"),
+                        (2 * n, f"a missing 1/N and a factor 2, N = {n}"),
+                        (1 / n, f"an extra 1/N, N = {n}"), (2 / n, f"an extra 2/N, N = {n}"),
+                        (1 / (2 * n), f"an extra 1/(2N), N = {n}")):
+        if value != 1 and math.isclose(a, value, rel_tol=1e-9):
+            return f" ({text}?)"
+    return None
+
+
+def batch_message(message: str, factor: float | None, n: int | None) -> str:
+    """A diagnosis message with its scale hint told the actual batch size (batch_hint)."""
+    if n is None or factor is None:
+        return message
+    hint, old = batch_hint(factor, n), _hint(factor)
+    if hint is None or not old or old not in message:
+        return message
+    return message.replace(old, hint, 1)

@@ -199,3 +199,17 @@ def test_every_diagnosis_is_reachable() -> None:
 def test_reference_must_be_finite() -> None:
     with pytest.raises(ValueError):
         compare(np.array([np.nan]), [1.0])
+
+
+def test_scale_hints_know_the_batch_size() -> None:
+    """Issue 14: 4 at N = 8 is the documents' missing 2/N, not a missing 1/N."""
+    from derive.numeric.compare import batch_hint, batch_message
+
+    assert batch_hint(4.0, 8) == " (a missing 2/N, N = 8?)"
+    assert batch_hint(8.0, 8) == " (a missing 1/N, N = 8?)"
+    assert batch_hint(0.25, 4) == " (an extra 1/N, N = 4?)"
+    assert batch_hint(-16.0, 8) == " (a missing 1/N and a factor 2, N = 8?)"
+    assert batch_hint(3.0, 8) is None
+    assert batch_message("scaled by 4 (a missing 1/N?)", 4.0, 8) == \
+        "scaled by 4 (a missing 2/N, N = 8?)"
+    assert batch_message("scaled by 3 (a missing 1/N?)", 3.0, 8) == "scaled by 3 (a missing 1/N?)"

@@ -55,7 +55,7 @@ def test_entries_are_located_by_index(module: Load) -> None:
 def test_scaled_lists_every_entry_and_hints(module: Load) -> None:
     g = _check(module("scaled")).gradients["W"]
     assert g.entries == [(0, 0), (1, 0), (2, 0)]
-    assert "a missing 1/N?" in g.message
+    assert "scaled by 8 (a missing 1/N, N = 8?)" in g.message
 
 
 @pytest.mark.parametrize(("stem", "names"), [("kink_abs", ["x"]), ("kink_max", ["a", "b"])])
@@ -326,7 +326,7 @@ def test_assert_gradients_message_is_the_diagnosis(module: Load) -> None:
         assert_gradients(m.forward, m.backward, shapes=m.SHAPES)
     lines = str(info.value).splitlines()
     assert lines[0] == "the gradient is wrong: W"
-    assert lines[1].startswith("W  wrong") and "scaled by 8 (a missing 1/N?)" in lines[1]
+    assert lines[1].startswith("W  wrong") and "scaled by 8 (a missing 1/N, N = 8?)" in lines[1]
 
 
 def test_assert_gradients_bad_input_is_an_error_not_a_failure() -> None:
