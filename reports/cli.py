@@ -13,11 +13,15 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from derive._version import __version__
 from derive.errors import DeriveError
+
+# Modules whose warnings the command line silences (a regex on the warning's module).
+OWN_MODULES = r"(derive|numeric|reports|sympy|matplotlib)(\.|$)"
 
 # An error line is cut here: it names the problem, it need not quote a 100,000-character name.
 MAX_LINE = 1000
@@ -92,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     original = sys.stdout
     sys.stdout = _Stdout(original)
     try:
-        status = _main(argv)
+        with warnings.catch_warnings():
+            # Warnings raised in derive, SymPy or matplotlib are ours to handle, not lines for
+            # the user: the command's output says what matters (the API keeps them).
+            warnings.filterwarnings("ignore", module=OWN_MODULES)
+            status = _main(argv)
         sys.stdout.flush()
         return status
     except _StdoutError as exc:

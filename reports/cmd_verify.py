@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -103,11 +104,7 @@ def run(args: argparse.Namespace) -> int:
     U.check_seed(args.seed, "--seed")
     U.check_points(args.points, "--points")
     shapes = U.parse_shapes(args.shape)
-    target = None
-    if args.html:
-        from derive.reports.verify_html import check_target
-
-        target = check_target(args.html)
+    target = _page_target(args.html) if args.html else None
     path = U.source_path(args.file)
     stages = {"": f"importing {path.name}", "imported": f"checking {path.name}"}
 
@@ -161,6 +158,20 @@ def _short_names(text: str, names: Any) -> str:
     return text
 
 
+def _page_target(name: str) -> Path:
+    """verify_html.check_target, after refusing what is not a regular file: opening a FIFO
+    to look for derive's marker would block, and a device is never a page."""
+    from derive.reports.verify_html import check_target
+
+    try:
+        st = os.stat(name)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"refusing to overwrite {name}: it is not a regular file")
+    return check_target(name)
+
+
 @contextlib.contextmanager
 def _global_state() -> Iterator[None]:
     """Warning filters and numpy's error modes as they were before the user's module ran:
@@ -181,9 +192,7 @@ def _global_state() -> Iterator[None]:
 def write_page(path: Path, text: str) -> None:
     """Atomically (a temporary file, then rename), readable as any file the user makes:
     mode 0666 less the umask, as open() would give, not mkstemp's 0600."""
-    from derive.reports.verify_html import check_target
-
-    p = check_target(path)
+    p = _page_target(str(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     except OSError as exc:

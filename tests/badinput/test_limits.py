@@ -90,6 +90,8 @@ LIMITS: list[tuple[str, list[str], str]] = [
      "derive: error: cannot read /dev/zero: it is a character device, not a regular file"),
     ("a FIFO as FILE", ["verify", "fifo.py"],
      "derive: error: cannot read {d}/fifo.py: it is a FIFO (named pipe), not a regular file"),
+    ("--html onto a FIFO", ["verify", "good.py", "--html", "page.html"],
+     "derive: error: refusing to overwrite page.html: it is not a regular file"),
     ("a symlink loop", ["verify", "loop.py"], "derive: error: cannot read loop.py: a symlink loop"),
     ("a file over 10 MiB", ["verify", "huge.py"],
      "derive: error: cannot read {d}/huge.py: 11 MiB, more than the 10 MiB a source file may "
@@ -106,6 +108,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (d / "big.py").write_text(GOOD.replace('"x": (3,)', '"x": (100000, 100000)'))
     (d / "dims.py").write_text(GOOD.replace('"x": (3,)', f'"x": {(1,) * 33}'))
     os.mkfifo(d / "fifo.py")
+    os.mkfifo(d / "page.html")
     os.symlink("loop2.py", d / "loop.py")
     os.symlink("loop.py", d / "loop2.py")
     with open(d / "huge.py", "wb") as fh:  # sparse: 11 MiB on paper, nothing on disk
