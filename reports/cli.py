@@ -180,6 +180,7 @@ def _internal(exc: BaseException) -> int:
 
 
 def _fail(line: str, status: int = 2) -> int:
+    line = line.replace("\r", "\\r").replace("\n", "\\n")  # a file name with a newline
     if len(line) > MAX_LINE:
         line = line[: MAX_LINE - 3] + "..."
     try:

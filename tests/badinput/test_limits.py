@@ -92,6 +92,8 @@ LIMITS: list[tuple[str, list[str], str]] = [
      "derive: error: cannot read {d}/fifo.py: it is a FIFO (named pipe), not a regular file"),
     ("--html onto a FIFO", ["verify", "good.py", "--html", "page.html"],
      "derive: error: refusing to overwrite page.html: it is not a regular file"),
+    ("a newline in the file name", ["verify", "a\nb.py"],
+     "derive: error: no such file: {d}/a\\nb.py"),
     ("a symlink loop", ["verify", "loop.py"], "derive: error: cannot read loop.py: a symlink loop"),
     ("a file over 10 MiB", ["verify", "huge.py"],
      "derive: error: cannot read {d}/huge.py: 11 MiB, more than the 10 MiB a source file may "
