@@ -265,6 +265,16 @@ def check_total(shapes: Mapping[str, Shape], where: str) -> None:
                          f"float64; {_limit_text()}")
 
 
+def check_budget(shapes: Mapping[str, Shape], points: int) -> None:
+    """K points of these shapes within LIM.MAX_POINTS_BYTES: every point is held at once."""
+    total = sum(math.prod(s) for s in shapes.values()) * 8 * points
+    if total > LIM.MAX_POINTS_BYTES:
+        raise InputError(f"{points} points at {shapes_text(shapes)} take "
+                         f"{LIM.human_bytes(total)} as float64; all points together may take "
+                         f"at most {LIM.human_bytes(LIM.MAX_POINTS_BYTES)}: fewer points or "
+                         "smaller shapes")
+
+
 def parse_shapes(texts: list[str] | None) -> dict[str, Shape]:
     out: dict[str, Shape] = {}
     for t in texts or ():

@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     U.check_seed(args.seed, "--seed")
     U.check_points(args.points, "--points")
     shapes = U.parse_shapes(args.shape)
+    U.check_budget(shapes, args.points)
     target = _page_target(args.html) if args.html else None
     path = U.source_path(args.file)
     stages = {"": f"importing {path.name}", "imported": f"checking {path.name}"}

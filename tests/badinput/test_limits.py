@@ -74,6 +74,10 @@ LIMITS: list[tuple[str, list[str], str]] = [
      "derive: error: SHAPES in dims.py['x']: 33 dimensions, more than 32"),
     ("--points 100000000000", ["verify", "good.py", "--points", "100000000000"],
      "derive: error: --points must be at most 1000, got 100000000000"),
+    ("1000 points of 1000x1000", ["verify", "good.py", "--points", "1000", "--shape",
+                                  "x=1000x1000"],
+     "derive: error: 1000 points at x=1000x1000 take 7.45 GiB as float64; all points together "
+     "may take at most 1 GiB: fewer points or smaller shapes"),
     ("--points 0", ["verify", "good.py", "--points", "0"],
      "derive: error: --points must be a positive integer, got 0"),
     ("--timeout 0", ["verify", "good.py", "--timeout", "0"],
@@ -182,6 +186,8 @@ API: list[tuple[str, dict[str, object], str]] = [
     ("points 2.0", {"points": 2.0}, "points must be a positive integer, got 2.0"),
     ("shape 10**10 entries", {"shapes": {"x": (10**5, 10**5)}},
      "shapes['x']: 10,000,000,000 entries (74.5 GiB as float64)"),
+    ("200 points of 1000x1000", {"shapes": {"x": (1000, 1000)}, "points": 200},
+     "200 points at x=1000x1000 take 1.49 GiB as float64"),
     ("shape of 33 dimensions", {"shapes": {"x": (1,) * 33}},
      "shapes['x']: 33 dimensions, more than 32"),
 ]
