@@ -116,14 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
     from derive.reports import isolate
 
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)  # --help, --version and usage errors: SystemExit
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
         return int(args.run(args))
     except DeriveError as exc:
         return _fail(f"derive: error: {exc}")
