@@ -206,3 +206,27 @@ def test_the_rows_are_in_the_docs() -> None:
     assert f"{len(EXITS)} user modules, each run as a real process" in text
     for label, *_ in EXITS:
         assert f"| {label} |" in text, label
+
+
+def test_without_fork_the_same_lines(tmp_path: Path) -> None:
+    """Where os.fork does not exist (Windows) the check runs in-process: the user's exception
+    is still one line, and --json still keeps the user's prints off stdout."""
+    run = ("import os, sys\ndel os.fork\nfrom derive.reports.cli import main\n"
+           "sys.exit(main(sys.argv[1:]))\n")
+    (tmp_path / "run.py").write_text(run)
+    (tmp_path / "noisy.py").write_text(_module("print('noise in forward')"))
+    (tmp_path / "stop.py").write_text(_module("class Stop(BaseException):\n        pass\n"
+                                              "    raise Stop('halt')"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def derive(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "run.py", "verify", *argv, "--no-prove"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    p = derive("noisy.py", "--json")
+    assert p.returncode == 0 and json.loads(p.stdout)["ok"] is True
+    assert "noise in forward" in p.stderr
+    p = derive("stop.py")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr == "derive: error: forward raised Stop: halt (stop.py:6)\n"
