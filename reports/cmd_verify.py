@@ -52,8 +52,10 @@ examples:
   derive verify my_net.py --json
   derive verify my_net.py --fix
   derive verify my_net.py --html verify.html
+  derive verify my_net.py --timeout 30      stop after 30 s (your code runs in a child process)
 
-exit status: 0 every checked gradient right, 1 any wrong, 2 could not check (one line on stderr)
+exit status: 0 every checked gradient right, 1 any wrong, 2 could not check: bad input, your
+code failed, exited or ran past --timeout, or a bug of derive's (one line on stderr)
 """
 
 
