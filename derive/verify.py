@@ -49,7 +49,7 @@ from derive.numeric.compare import (
     compare,
     rel_error,
 )
-from derive.numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
+from derive.numeric.fd import FD_REL_STEP, FD_STEP_FLOOR, kink_mask, taylor_remainder_slope
 
 Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]
@@ -75,6 +75,10 @@ FD_SPOT = 4
 # direction per gradient, r(h) = |f(x + h v) - f(x) - h g.v|: about 2 when g is the
 # gradient, about 1 when it is not, whatever the tolerance.
 TAYLOR_SEED = 7
+
+# A Taylor remainder slope below this (halfway between 1, wrong, and 2, right) overrules a
+# numeric-only "ok" that rested on finite differences' round-off allowance.
+TAYLOR_WRONG_BELOW = 1.5
 
 # Its steps: one per decade, 1e-1 to 1e-6 (7 forward calls per gradient, a few percent of a
 # run; numeric.fd.TAYLOR_STEPS has two per decade for the report's plot).
@@ -724,7 +728,7 @@ class _Differences:
         self.noise = FD32_NOISE if f.float32 else FD_NOISE
 
     def _h(self, x: float) -> float:
-        return self.rel_step * max(1.0, abs(x))
+        return self.rel_step * max(FD_STEP_FLOOR, abs(x))
 
     def central(self, point: Arrays, name: str, indices: list[tuple[int, ...]]) -> np.ndarray:
         out = np.empty(len(indices))
@@ -773,7 +777,7 @@ class _Differences:
     def agree(self, a: np.ndarray, b: np.ndarray, f0: float) -> np.ndarray:
         """Entrywise agreement of a derivative with a difference, within FD tolerance."""
         scale = np.maximum(np.abs(a), np.abs(b))
-        return np.abs(a - b) <= self.rtol * scale + self.noise * max(1.0, abs(f0))
+        return np.abs(a - b) <= self.rtol * scale + self.noise * _fscale(f0)
 
 
 # ---------------------------------------------------------------- judging
@@ -799,6 +803,7 @@ class _Context:
         self.notes: list[str] = []
         self.kinky = self.derivation is None or bool(kink_nodes(self.derivation.graph))
         self._ties: dict[int, bool] = {}
+        self._fd_refs: dict[str, list[np.ndarray]] = {}  # numeric only: differences per point
 
     def ties(self, k: int) -> bool:
         """Whether point k sits exactly on a kink of the traced graph (computed once)."""
@@ -825,6 +830,7 @@ class _Context:
         joint = self._taylor_joint() if all(g.verdict == "ok" for g in out.values()) else None
         for w in self.wrt:
             out[w] = replace(out[w], **(joint if joint is not None else self._taylor(w)))
+            out[w] = self._taylor_decides(w, out[w])
         if self.f.float32:
             self.notes.append("float32 forward: finite differences with step "
                               f"{FD32_REL_STEP:.1g} and rtol {FD32_RTOL:g}")
@@ -851,7 +857,7 @@ class _Context:
         g0 = {x: refs[x][0] for x in names}
         size = sum(int(np.size(v)) for v in g0.values())
         norm = math.sqrt(sum(float(np.sum(v * v)) for v in g0.values()))
-        slack = self.diff.rtol * norm + self.diff.noise * max(1.0, abs(self.fvals[0]))
+        slack = self.diff.rtol * norm + self.diff.noise * _fscale(self.fvals[0])
         err = float(np.max(np.abs(refs[w][0]), initial=0.0))
         if err == 0.0 or not names:
             return p_sample
@@ -893,6 +899,26 @@ class _Context:
             return None
         return result
 
+    def _taylor_decides(self, w: str, g: GradientResult) -> GradientResult:
+        """Numeric only, where differences agreed with yours only within their noise (a loss
+        of 1e6 + 1e-3 sum(sin x)): a Taylor remainder slope of about 1 says wrong, and the
+        comparison without the noise allowance gives the diagnosis."""
+        slope = g.taylor_slope
+        refs = self._fd_refs.get(w)
+        if not g.numeric_only or g.verdict != "ok" or refs is None or slope is None or \
+                slope >= TAYLOR_WRONG_BELOW:
+            return g
+        raw = [compare(r, self.user[k][w], rtol=self.diff.rtol) for k, r in enumerate(refs)]
+        worst = next((c for c in raw if c.verdict == "wrong"), None)
+        if worst is None:
+            return g
+        message = (f"{worst.message}; finite differences agreed with yours only within their "
+                   f"round-off, and the Taylor remainder slope {slope:.2f} (about 1: wrong, "
+                   "about 2: right) decides")
+        return replace(g, verdict="wrong", diagnosis=worst.diagnosis, factor=worst.factor,
+                       message=message, entries=sorted(worst.entries),
+                       max_rel_error=worst.max_rel_error, max_abs_error=worst.max_abs_error)
+
     def _taylor(self, w: str) -> dict[str, Any]:
         """The Taylor remainder slope of your gradient of w at point 1 (one random direction)."""
         ga = self._usable(w)
@@ -909,7 +935,7 @@ class _Context:
         dd = self.diff.directional(self.draws[k], v)
         gv = sum(float(np.sum(g[w] * v[w])) for w in names)
         norm_g = math.sqrt(sum(float(np.sum(g[w] * g[w])) for w in names))
-        slack = self.diff.rtol * norm_g + self.diff.noise * max(1.0, abs(self.fvals[k]))
+        slack = self.diff.rtol * norm_g + self.diff.noise * _fscale(self.fvals[k])
         return abs(dd - gv) <= slack
 
     def _directional_suspects(self, refs: dict[str, list[np.ndarray]]
@@ -1085,11 +1111,13 @@ class _Context:
     def _numeric(self, w: str) -> GradientResult:
         """Per-entry central differences of the forward, at every entry and every point."""
         comparisons, refs = [], []
-        for k, p in enumerate(self.draws):
+        for p in self.draws:
             shape = np.shape(p[w])
             every = list(np.ndindex(*shape)) if shape else [()]
             fdv = self.diff.central(p, w, every).reshape(shape)
             refs.append(fdv)
+        self._fd_refs[w] = refs
+        for k, fdv in enumerate(refs):
             comparisons.append(self._numeric_compare(w, fdv, self.user[k][w], k))
         size = int(np.prod(np.shape(self.draws[0][w]), dtype=np.int64))
         validation = (f"numeric only: central differences at all {size} entries of each of "
@@ -1107,7 +1135,7 @@ class _Context:
             return compare(fdv, cand, rtol=self.diff.rtol)
         if c.shape != fdv.shape or not np.all(np.isfinite(c)):
             return compare(fdv, cand, rtol=self.diff.rtol)
-        noise = self.diff.noise * max(1.0, abs(f0))
+        noise = self.diff.noise * _fscale(f0)
         agree = self.diff.agree(fdv, c, f0)
         tiny = (np.abs(fdv) <= noise) & (np.abs(c) <= noise)
         ref = np.where(agree, c, np.where(np.abs(fdv) <= noise, 0.0, fdv))
@@ -1164,6 +1192,12 @@ def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:
         if len(shape) >= 2:
             return int(shape[0])
     return None
+
+
+def _fscale(f0: float) -> float:
+    """The size of f that finite differences' roundoff is relative to: |f| itself, so that a
+    verdict does not change when the loss is scaled (1 only when f is exactly 0)."""
+    return abs(f0) if f0 != 0.0 else 1.0
 
 
 def _nanmax(xs: list[float]) -> float:
