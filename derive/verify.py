@@ -415,6 +415,7 @@ def _points(names: list[str], optional: set[str], shapes: Mapping[str, Any] | No
     U.check_points(points)
     U.check_seed(seed)
     given = U.validate_shapes(shapes or {}, "shapes")
+    U.check_budget(given, points)
     unknown = [k for k in given if k not in names]
     if unknown:
         raise InputError(f"a shape is given for {_names(unknown)}, not an argument of forward "
