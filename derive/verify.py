@@ -741,16 +741,32 @@ class _Differences:
         return self.rel_step * max(FD_STEP_FLOOR, abs(x))
 
     def central(self, point: Arrays, name: str, indices: list[tuple[int, ...]]) -> np.ndarray:
+        """Central differences; an entry below FD_STEP_FLOOR in size also tries a step
+        following |x| (log or 1/x at 1e-7) and keeps whichever changes least when its step
+        doubles (Richardson's error estimate), so a singularity is not mistaken for a kink."""
         out = np.empty(len(indices))
         x = point[name]
         for i, idx in enumerate(indices):
             xi = float(x[idx])
-            h = self._h(xi)
-            up, down = xi + h, xi - h
-            fp = self.f(_perturbed(point, name, idx, up))
-            fm = self.f(_perturbed(point, name, idx, down))
-            out[i] = (fp - fm) / (up - down)
+            out[i] = self._at(point, name, idx, xi, self._h(xi))
+            if 0.0 < abs(xi) < FD_STEP_FLOOR:
+                out[i] = self._best(point, name, idx, xi, out[i])
         return out
+
+    def _at(self, point: Arrays, name: str, idx: tuple[int, ...], xi: float, h: float) -> float:
+        up, down = xi + h, xi - h
+        fp = self.f(_perturbed(point, name, idx, up))
+        fm = self.f(_perturbed(point, name, idx, down))
+        return (fp - fm) / (up - down)
+
+    def _best(self, point: Arrays, name: str, idx: tuple[int, ...], xi: float,
+              first: float) -> float:
+        options = []
+        for h, d in ((self._h(xi), first), (self.rel_step * abs(xi), None)):
+            d = self._at(point, name, idx, xi, h) if d is None else d
+            err = abs(d - self._at(point, name, idx, xi, 2 * h))
+            options.append((err if math.isfinite(err) else math.inf, d))  # left the domain
+        return min(options, key=lambda o: o[0])[1]
 
     def one_sided(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
                   f0: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -758,7 +774,10 @@ class _Differences:
         x = point[name]
         for i, idx in enumerate(indices):
             xi = float(x[idx])
-            h = scale * self._h(xi)
+            # below the floor the step follows |x|: a one-sided step must not reach across a
+            # singularity at 0 (log, 1/x); a kink exactly at x = 0 keeps the floor's step
+            small = 0.0 < abs(xi) < FD_STEP_FLOOR
+            h = scale * (self.rel_step * abs(xi) if small else self._h(xi))
             up, down = xi + h, xi - h
             left[i] = (f0 - self.f(_perturbed(point, name, idx, down))) / (xi - down)
             right[i] = (self.f(_perturbed(point, name, idx, up)) - f0) / (up - xi)
@@ -1343,7 +1362,10 @@ def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ..
         return small, str(exc), None, {}
     except Exception as exc:  # noqa: BLE001 - an op without elementwise form: no proof, no crash
         return small, f"not proved: {U.describe(exc)}", None, {}
-    proofs = {w: EW.prove(w, forms[w], ew.gradients[w], budget) for w in wrt}
+    try:
+        proofs = {w: EW.prove(w, forms[w], ew.gradients[w], budget) for w in wrt}
+    except Exception as exc:  # noqa: BLE001 - SymPy failing on a form: undecided, not a crash
+        return small, f"not proved: SymPy failed ({U.describe(exc)})", None, {}
     return small, _proof_note(small, proofs, budget), ew, proofs
 
 
