@@ -20,17 +20,8 @@ from derive.cases import Case, Printed
 from derive.compile import NumpyCode, compile_numpy, lambdify, step_values
 from derive.graph import Graph, from_forward, kink_nodes
 from derive.numeric.compare import Comparison, compare
+from derive.numeric.config import AS_PRINTED_RTOL, FD_RTOL  # noqa: F401 - the table's names
 from derive.numeric.fd import central_gradient, one_sided_gradients
-
-# The documents' own backward passes use central differences with delta = 0.001, whose
-# truncation error delta^2 |f'''| / 6 reaches ~1e-5 relative here; 1e-4 accepts that and
-# nothing more (their real mistakes are factors of 2, 5, or wrong shapes).
-AS_PRINTED_RTOL = 1e-4
-
-# Our finite differences (step cbrt(eps) scaled per entry) carry truncation and round-off
-# errors of ~1e-10 relative to the function's scale; 1e-5 keeps a wide margin even where a
-# gradient entry is small next to the function value.
-FD_RTOL = 1e-5
 
 # Elementwise SymPy grows with every entry; above this many input entries the case is
 # proved on the matrix form only (``derive verify`` proves on a reduced shape instead).

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from derive.numeric.config import ATOL_FLOOR, FLOAT32_RTOL, RTOL  # noqa: F401 - the table's
 from derive.numeric.fd import kink_mask
 
 DIAGNOSES = (
@@ -25,18 +26,8 @@ DIAGNOSES = (
     "nondifferentiable",
 )
 
-# Symbolic vs hand-written float64 passes agree to ~1e-12 and finite differences with the scaled
-# step reach ~1e-8 relative (the documents' delta=0.001 deriv ~2e-7); 1e-6 leaves margin.
-RTOL = 1e-6
 
-# Denominator floor, relative to max|reference|: keeps |c-r|/max(|r|,|c|) from blowing
-# up where both are ~0 (e.g. 1e-17 noise vs an exact 0), while 1e-12-sized gradients still get
-# a real relative check (floor 1e-8 means an absolute slack of only RTOL * 1e-8 = 1e-14).
-ATOL_FLOOR = 1e-8
 
-# float32 carries ~6e-8 relative precision and loses more through accumulation in sums and
-# matrix products; 1e-3 accepts an honest float32 gradient but still catches real mistakes.
-FLOAT32_RTOL = 1e-3
 
 VERDICTS = ("ok", "wrong", "nondifferentiable")
 
