@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         claims = [(0, args.name, args.formula)]
     target = None
     if args.html:
-        from derive.reports.verify_html import check_target
+        from derive.reports.claim_html import check_target
 
         target = check_target(args.html)
     path = U.source_path(args.file)
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
     outcome = isolate.run(work, timeout, stages, path, json_mode=args.json)
     if target is not None and "html" in outcome.extra:
-        from derive.reports.cmd_verify import write_page
+        from derive.reports.claim_html import write_page
 
         write_page(target, outcome.extra["html"])
         if not args.json:

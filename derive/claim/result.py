@@ -63,7 +63,15 @@ def check_module(module: U.UserModule, name: str, formula: str, latex: bool | No
                  seed: int = 0) -> ClaimResult:
     """Judge ``formula`` as ∂L/∂``name`` of the module's forward."""
     sets, note = settings(module, name, seed)
-    return check(sets, name, formula, latex, note, module.label)
+    r = check(sets, name, formula, latex, note, module.label)
+    right = [x for x in r.readings if x.verdict == "correct"]
+    if right:
+        from derive.claim.symbolic import prove
+
+        has_data = module.optional_function("inputs") is not None
+        r.checked["symbolic"] = prove(right[0].tree, module.function("forward"),
+                                      sets[0].shapes, name, has_data)
+    return r
 
 
 def check(sets: list[Setting], name: str, formula: str, latex: bool | None = None,
