@@ -49,12 +49,15 @@ class Reading:
 
 
 def display(node: Node, scope: Scope) -> Node:
-    """The batch size as n wherever it is read off an input (y.shape[0] prints as n)."""
+    """For printing only: the batch size as n wherever it is read off an input (y.shape[0]
+    prints as n), and a mask [Z > 0] as the step function H(Z) it is (except at 0)."""
     if scope.batch is None:
         return node
     n = scope.batch[1]
     mapping = {x.uid: E.leaf("n", ()) for x in E.topological(node)
                if x.op == "dim" and x.attrs.axis == 0 and x.attrs.value == n}
+    mapping.update({x.uid: E.fn("heaviside", x.args[0]) for x in E.topological(node)
+                    if x.op == "compare" and x.attrs.op == ">" and E.is_const(x.args[1], 0.0)})
     return E.substitute(node, mapping) if mapping else node
 
 
@@ -102,7 +105,10 @@ def judge(tree: A.Ast, sets: list[Setting], wrt: str) -> Reading:
         factor, depends = factor_text(list(per_shape.values()))
         if c.diagnosis in ("scaled", "sign") and depends:
             c = _as(c, "scaled")
-    message = _message(c, factor, s, wrt, g, first_value if s is sets[0] else None)
+    message = _message(c, factor, s, wrt, g, value(nodes[sets.index(s)], s.envs[0]))
+    if s is not sets[0]:
+        message += (f" at {s.shapes_text()}; right at {sets[0].shapes_text()}: a size written "
+                    "as a number?")
     return Reading(tree, nodes[0], text, latex, code, "wrong", c.diagnosis, factor, message,
                    first_value)
 
@@ -139,7 +145,7 @@ def _message(c: Comparison, factor: str | None, s: Setting, wrt: str, g: np.ndar
         agree = " (its values are right)" if "values agree" in c.message else ""
         return (f"shape: your formula is {shape}, but ∂L/∂{wrt} has the shape of {wrt} "
                 f"({want}){agree}")
-    return f"{d}: {c.message}"
+    return c.message.replace("candidate", "your formula").replace("reference", "the gradient")
 
 
 def _unbuilt(tree: A.Ast) -> tuple[str, str, str]:

@@ -79,7 +79,11 @@ def chain_steps(bw: Backward, name: str, scope: Scope) -> list[ChainStep]:
 
 
 def _shown(n: Node, bw: Backward, scope: Scope) -> str:
-    return forms(simplify(by_values(n, bw.graph)), scope)[0]
+    try:
+        n = simplify(by_values(n, bw.graph))
+    except (RecursionError, ValueError, TypeError):
+        pass  # printed as derived
+    return forms(n, scope)[0]
 
 
 def _step(a: Assignment, bw: Backward, scope: Scope) -> ChainStep:
@@ -117,18 +121,23 @@ def departure(claim: Node, s: Setting, name: str, steps: list[ChainStep]) -> Dep
     subs = [(n, value(n, env)) for n in E.topological(claim)
             if not n.is_leaf and n.op not in ("dim",)]
     subs += [(n, value(n, env)) for n in E.topological(claim) if n.op == "input" or n.name]
-    last = None
+    last = None  # the latest step the claim holds exactly
+    skipped: ChainStep | None = None  # the first step it never mentions (maybe simplified away)
     for st in steps:
         truth = value(bw.gradient(st.of), env)
         if not np.all(np.isfinite(truth)):
             return None
         if any(_equal(v, truth) or _equal(v.T, truth) for _, v in subs):
-            last = st
+            last, skipped = st, None
             continue
         has, how = _closest(subs, truth, s.scope, st)
-        if not has and last is not None:
-            how = f"your formula has {last.target} right, then {how}"
-        return Departure(st, has, how)
+        if has or last is not None:
+            if not has:
+                how = f"your formula has {last.target} right, then {how}"  # type: ignore[union-attr]
+            return Departure(st, has, how)
+        skipped = skipped or st
+    if skipped is not None:
+        return Departure(skipped, "", _closest([], np.zeros(0), s.scope, skipped)[1])
     return None
 
 
@@ -148,5 +157,5 @@ def _closest(subs: list[tuple[Node, np.ndarray]], truth: np.ndarray, scope: Scop
             k = "−1" if c.factor == -1 else at_n(c.factor, None if scope.batch is None
                                                   else scope.batch[1])
             return text, f"you have {text}, which is {k} times {st.target}"
-    shape = scope.shape_words(truth.shape)
+    shape = st.pieces[-1].shape if len(st.pieces) == 1 else scope.shape_words(truth.shape)
     return "", f"nothing in it equals {st.target} ({shape})"
