@@ -38,9 +38,8 @@ def _claim(line: int, name: str, formula: str, r: Any) -> dict[str, Any]:
                      for x in r.readings] if len(r.readings) > 1 else [],
         "right": r.correct, "right_math": math_html(r.correct_latex, display=True),
         "steps": [{"math": math_html(s.latex, display=True), "lines": "\n".join(s.lines())}
-                  for s in r.steps] if r.verdict != "correct" else [],
-        "departs": r.departs.text() if r.departs is not None and r.verdict != "correct"
-        else "",
+                  for s in r.steps] if r.exit_status != 0 else [],
+        "departs": r.departs.text() if r.departs is not None and r.exit_status != 0 else "",
         "checked": _checked(r.checked),
     }
 

@@ -26,11 +26,11 @@ def human(result: Any) -> str:
     lines.append(f"  right:     {r.correct}")
     if r.notation != "latex":
         lines.append(f"             {r.correct_text}")
-    if r.verdict != "correct" and r.steps:
+    if r.exit_status != 0 and r.steps:
         lines += ["", "the right gradient, step by step (the shape under each factor):"]
         for s in r.steps:
             lines += [f"  {x}" for x in s.lines()]
-    if r.departs is not None and r.verdict != "correct":
+    if r.departs is not None and r.exit_status != 0:
         lines += ["", r.departs.text()]
     lines += ["", checked_line(r)]
     return "\n".join(lines)

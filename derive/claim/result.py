@@ -90,9 +90,9 @@ def check(sets: list[Setting], name: str, formula: str, latex: bool | None = Non
         r = judge(t, sets, name)
         if not any(same(r, x) for x in readings):
             readings.append(r)
+    # a grouping whose shapes do not fit is not a way to read the formula (unless none fits)
     built = [r for r in readings if r.node is not None]
-    if built:  # a grouping whose shapes do not fit is not a way to read the formula
-        readings = built
+    readings = built or readings[:1]
     right = _right(s0, name)
     text, tex, code = forms(right, s0.scope)
     verdict, diagnosis, factor, message = _overall(readings)

@@ -123,8 +123,13 @@ def departure(claim: Node, s: Setting, name: str, steps: list[ChainStep]) -> Dep
     subs += [(n, value(n, env)) for n in E.topological(claim) if n.op == "input" or n.name]
     last = None  # the latest step the claim holds exactly
     skipped: ChainStep | None = None  # the first step it never mentions (maybe simplified away)
+    skipped_truth = np.zeros(0)
     for st in steps:
-        truth = value(bw.gradient(st.of), env)
+        node = bw.gradient(st.of)
+        if node.op in ("ones", "full", "const") or \
+                not any(x.op == "input" for x in E.topological(node)):
+            continue  # a constant (dL/dS = 𝟙 of a sum): nothing to depart from
+        truth = value(node, env)
         if not np.all(np.isfinite(truth)):
             return None
         if any(_equal(v, truth) or _equal(v.T, truth) for _, v in subs):
@@ -135,9 +140,10 @@ def departure(claim: Node, s: Setting, name: str, steps: list[ChainStep]) -> Dep
             if not has:
                 how = f"your formula has {last.target} right, then {how}"  # type: ignore[union-attr]
             return Departure(st, has, how)
-        skipped = skipped or st
+        if skipped is None:
+            skipped, skipped_truth = st, truth
     if skipped is not None:
-        return Departure(skipped, "", _closest([], np.zeros(0), s.scope, skipped)[1])
+        return Departure(skipped, "", _closest([], skipped_truth, s.scope, skipped)[1])
     return None
 
 
@@ -157,5 +163,5 @@ def _closest(subs: list[tuple[Node, np.ndarray]], truth: np.ndarray, scope: Scop
             k = "−1" if c.factor == -1 else at_n(c.factor, None if scope.batch is None
                                                   else scope.batch[1])
             return text, f"you have {text}, which is {k} times {st.target}"
-    shape = st.pieces[-1].shape if len(st.pieces) == 1 else scope.shape_words(truth.shape)
+    shape = scope.shape_words(truth.shape)
     return "", f"nothing in it equals {st.target} ({shape})"
