@@ -13,8 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from derive.errors import OutputError
 from derive.reports.verify_html import environment, math_html
+
+from derive.errors import OutputError
 
 TEMPLATE = "claim.html.j2"
 

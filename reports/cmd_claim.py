@@ -115,10 +115,10 @@ def _read(path: str) -> list[tuple[int, str, str]]:
 def _check(args: argparse.Namespace, path: Path, claims: list[tuple[int, str, str]],
            html: bool, notify: Any) -> Any:
     """The child's part: import, judge every claim, render."""
+    from derive.reports.claim_text import human, table
     from derive.reports.isolate import Outcome
 
     from derive.claim import FormulaError, check_module
-    from derive.reports.claim_text import human, table
     from derive.usermodule import load
 
     module = load(path)

@@ -24,7 +24,7 @@ FUNCTIONS = {
     "sigmoid": ("sigmoid", 0), "sigma": ("sigmoid", 0), "tanh": ("tanh", 0),
     "exp": ("exp", 0), "log": ("log", 0), "ln": ("log", 0), "relu": ("relu", 0),
     "ReLU": ("relu", 0), "sigmoid_prime": ("sigmoid", 1), "dsigmoid": ("sigmoid", 1),
-    "relu_prime": ("relu", 1), "tanh_prime": ("tanh", 1),
+    "relu_prime": ("relu", 1), "tanh_prime": ("tanh", 1), "heaviside": ("heaviside", 0),
 }
 LATEX_FUNCTIONS = {r"\sigma": "sigmoid", r"\tanh": "tanh", r"\exp": "exp", r"\log": "log",
                    r"\ln": "log"}
@@ -150,7 +150,7 @@ class _Parser:
         if t.kind == "op":
             return t.text in ("(", "[", "{")
         if t.kind == "cmd":
-            return t.text in (r"\left", r"\frac", r"\dfrac", r"\tfrac", r"\sum", "𝟙",
+            return t.text in (r"\left", r"\frac", r"\dfrac", r"\tfrac", r"\sum", "𝟙", r"\dim",
                               *LATEX_FUNCTIONS, *_NAME_CMDS, *_ONES_CMDS)
         return False
 
@@ -318,6 +318,8 @@ class _Parser:
             return A.Size(None, 0, col=t.col)
         if text in FUNCTIONS or text in REDUCTIONS:
             return self.call(text, t.col)
+        if self.latex and text == "H" and (self.at("(") or self.at(r"\left")):
+            return A.Call("heaviside", 0, self.argument(), col=t.col)
         if self.latex:
             parts = self.split(text)
             if parts:
@@ -371,7 +373,26 @@ class _Parser:
                 raise FormulaError(zero.col, "expected 0: np.maximum(x, 0) is relu")
             self.expect(")")
             return A.Call("relu", 0, a, col=col)
+        if fname in ("power", "square") and numpy:
+            self.expect("(")
+            a = self.comparison()
+            b: A.Ast = A.Num(2.0)
+            if fname == "power":
+                self.expect(",", "',' and the power")
+                b = self.comparison()
+            self.expect(")")
+            return A.Bin("pow", a, b, col=col)
+        if fname == "heaviside" and numpy:
+            self.expect("(")
+            a = self.comparison()
+            if self.at(","):
+                self.take()
+                self.comparison()
+            self.expect(")")
+            return A.Call("heaviside", 0, a, col=col)
         if fname in REDUCTIONS:
+            if self.latex and self.at("_"):
+                return self.latex_reduction(fname, col)
             self.expect("(", f"'(' after {fname}")
             a = self.comparison()
             axis, keep = self.reduce_options(first=False)
@@ -384,6 +405,24 @@ class _Parser:
         row, order = FUNCTIONS[fname]
         order += self.primes()
         return A.Call(row, order, self.argument(), col=col)
+
+    def latex_reduction(self, fname: str, col: int) -> A.Ast:
+        r"""\operatorname{sum}_{\text{rows}}(A): the sum over rows (axis 0), kept as a row;
+        _{\text{cols}} over axis 1."""
+        self.take()
+        self.expect("{")
+        words = []
+        depth = 1
+        while depth:
+            t = self.take()
+            if t.kind == "end":
+                raise FormulaError(t.col, f"expected '}}' closing the subscript of {fname}")
+            depth += {"{": 1, "}": -1}.get(t.text, 0)
+            words.append(t.text)
+        axis = 0 if "rows" in words else 1 if "cols" in words else None
+        if axis is None:
+            raise FormulaError(col, f"expected rows or cols under {fname}")
+        return A.Reduce(fname, self.argument(), axis, True, col=col)
 
     def primes(self) -> int:
         k = 0
@@ -445,8 +484,25 @@ class _Parser:
             return self.ones()
         if c == r"\sum":
             return self.sum_over_rows()
+        if c == r"\dim":
+            return self.size()
         self.fail(self.known())
         raise AssertionError
+
+    def size(self) -> A.Ast:
+        r"""\dim_{1}(W_2): the size of an input's axis, as derive prints X.shape[1]."""
+        t = self.take()
+        self.expect("_", r"'_' and the axis after \dim")
+        braced = self.at("{")
+        if braced:
+            self.take()
+        axis = self.integer()
+        if braced:
+            self.expect("}")
+        arg = self.argument()
+        if not isinstance(arg, A.Var):
+            raise FormulaError(t.col, r"expected a name of your forward in \dim_k(...)")
+        return A.Size(arg.name, axis, col=t.col)
 
     def braced(self, cmd: str) -> A.Ast:
         if self.at("{"):

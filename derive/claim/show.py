@@ -49,7 +49,7 @@ def _text(t: A.Ast) -> str:
     if isinstance(t, A.Chain):
         return _text(A.groupings(t)[0])
     if isinstance(t, A.Call):
-        return f"{_TEXT_FN.get(t.fn, t.fn)}{chr(39) * t.order}({_text(t.a)})"
+        return _TEXT_FN.get(t.fn, t.fn) + "'" * t.order + f"({_text(t.a)})"
     if isinstance(t, A.Reduce):
         return f"{t.op}({_text(t.a)}, axis={t.axis})"
     if isinstance(t, A.Cmp):
@@ -82,7 +82,8 @@ def _latex(t: A.Ast) -> str:
     if isinstance(t, A.Chain):
         return _latex(A.groupings(t)[0])
     if isinstance(t, A.Call):
-        return rf"{_LATEX_FN.get(t.fn, escape_latex(t.fn))}{chr(39) * t.order}\left({_latex(t.a)}\right)"
+        name = _LATEX_FN.get(t.fn, escape_latex(t.fn)) + "'" * t.order
+        return rf"{name}\left({_latex(t.a)}\right)"
     if isinstance(t, A.Reduce):
         return rf"\operatorname{{{t.op}}}_{{{t.axis}}}\left({_latex(t.a)}\right)"
     if isinstance(t, A.Cmp):

@@ -1,11 +1,9 @@
-"""Shared paths and a loaded-module cache for the claim tests."""
+"""Paths of the modules the claims are about, loaded once per test run."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-
-import pytest
 
 from derive.usermodule import UserModule, load
 
@@ -26,8 +24,3 @@ MODULES = {
 @cache
 def module(key: str) -> UserModule:
     return load(MODULES[key])
-
-
-@pytest.fixture
-def mod():
-    return module
