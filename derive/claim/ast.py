@@ -112,13 +112,28 @@ def _grouped(items: tuple[Ast, ...], ops: tuple[str, ...], first: set[str]) -> A
     return _left(groups, between)
 
 
+def _divided(items: tuple[Ast, ...], ops: tuple[str, ...]) -> tuple[tuple[Ast, ...],
+                                                                     tuple[str, ...]]:
+    """a / b taken first: the divisor is the factor written right after the slash."""
+    out, out_ops = [items[0]], []
+    for op, x in zip(ops, items[1:]):
+        if op == "div":
+            out[-1] = Bin("div", out[-1], x, col=out[-1].col)
+        else:
+            out.append(x)
+            out_ops.append(op)
+    return tuple(out), tuple(out_ops)
+
+
 def groupings(chain: Chain) -> list[Ast]:
     """Left to right (numpy's and the page's order), matrix products first, elementwise
-    products first: distinct trees only, in that order."""
-    items, ops = chain.items, chain.ops
-    trees = [_left(list(items), list(ops))]
-    if "matmul" in ops and any(o != "matmul" for o in ops):
-        trees += [_grouped(items, ops, {"matmul"}), _grouped(items, ops, {"mul", "div"})]
+    products first (each with a / b taken first): distinct trees only, in that order."""
+    trees = [_left(list(chain.items), list(chain.ops))]
+    items, ops = _divided(chain.items, chain.ops)
+    if len(items) == 1:
+        trees.append(items[0])
+    elif "matmul" in ops and any(o != "matmul" for o in ops):
+        trees += [_grouped(items, ops, {"matmul"}), _grouped(items, ops, {"mul"})]
     out: list[Ast] = []
     for t in trees:
         if t not in out:

@@ -16,13 +16,13 @@ from derive import expr as E
 from derive.backward import Assignment, Backward, adjoint_name
 from derive.claim.build import Scope
 from derive.claim.factor import at_n
-from derive.claim.judge import display, forms, value
+from derive.claim.judge import forms, value
 from derive.claim.points import Setting
 from derive.closed import by_values, simplify
 from derive.expr import Node
 from derive.fix import chain
 from derive.numeric.compare import compare
-from derive.printers import name_latex, name_text, to_latex
+from derive.printers import name_latex, name_text
 
 # A subexpression is the step's value when they agree this closely (same float64 products).
 MATCH_RTOL = 1e-9
@@ -78,18 +78,21 @@ def chain_steps(bw: Backward, name: str, scope: Scope) -> list[ChainStep]:
     return [_step(a, bw, scope) for a in chain(bw, name)]
 
 
-def _shown(n: Node, bw: Backward, scope: Scope) -> str:
+def _simplified(n: Node, bw: Backward) -> Node:
     try:
-        n = simplify(by_values(n, bw.graph))
+        return simplify(by_values(n, bw.graph))
     except (RecursionError, ValueError, TypeError):
-        pass  # printed as derived
-    return forms(n, scope)[0]
+        return n  # printed as derived
+
+
+def _shown(n: Node, bw: Backward, scope: Scope) -> str:
+    return forms(_simplified(n, bw), scope)[0]
 
 
 def _step(a: Assignment, bw: Backward, scope: Scope) -> ChainStep:
     words = scope.shape_words
     target = name_text(a.target)
-    latex = f"{name_latex(a.target)} = {to_latex(display(a.expr, scope))}"
+    latex = f"{name_latex(a.target)} = {forms(_simplified(a.expr, bw), scope)[1]}"
     if len(a.terms) == 1 and not a.terms[0].summed:
         t = a.terms[0]
         adj = Piece(name_text(adjoint_name(t.via)), words(_shape_of(bw, t.via)))
