@@ -28,9 +28,10 @@ class Scope:
 
     names: Mapping[str, Node]  # inputs and named steps
     batch: tuple[str, int] | None  # (first batched input, n)
+    n_in_words: bool = True  # False when n's value is also another size (a square X)
 
     def size_text(self, s: int, axis: int) -> str:
-        if self.batch is not None and s == self.batch[1]:
+        if self.n_in_words and self.batch is not None and s == self.batch[1]:
             return "n"
         return str(s)
 

@@ -101,7 +101,9 @@ def _setting(forward: Callable[..., Any], names: list[str], wrt: str,
     named = dict(d.graph.inputs)
     named.update({s.name: s.node for s in d.graph.steps})
     batch = next(((k, int(v[0])) for k, v in actual.items() if len(v) >= 2), None)
-    return Setting(actual, d, points, tuple(envs), tuple(grads), Scope(named, batch))
+    # n names a size in words only where it cannot be another size (not in a square X)
+    words = batch is not None and all(s != batch[1] for v in actual.values() for s in v[1:])
+    return Setting(actual, d, points, tuple(envs), tuple(grads), Scope(named, batch, words))
 
 
 def _draw(rng: np.random.Generator, names: list[str], shapes: Mapping[str, Shape],
