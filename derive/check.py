@@ -187,7 +187,8 @@ def check_case(case: Case, *, prove: bool = True) -> CaseResult:
         grads[w] = GradientCheck(
             w, exact[w], np.asarray(matrix[w]), fd, h, p,
             vs_matrix=compare(exact[w], matrix[w], subgradient=sub),
-            vs_fd=compare(exact[w], fd, subgradient=sub, rtol=FD_RTOL),
+            vs_fd=compare(exact[w], fd, subgradient=sub, rtol=FD_RTOL,
+                          atol=FD_RTOL * float(np.max(np.abs(exact[w]), initial=0.0))),
             vs_hand=None if h is None else compare(exact[w], h, subgradient=sub),
             vs_printed=None if p is None else _compare_printed(p, exact[w]),
             proof=proof,

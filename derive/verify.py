@@ -49,7 +49,7 @@ from derive.numeric.compare import (
     compare,
     rel_error,
 )
-from derive.numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
+from derive.numeric.fd import FD_REL_STEP, FD_STEP_FLOOR, kink_mask, taylor_remainder_slope
 
 Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]
@@ -75,6 +75,10 @@ FD_SPOT = 4
 # direction per gradient, r(h) = |f(x + h v) - f(x) - h g.v|: about 2 when g is the
 # gradient, about 1 when it is not, whatever the tolerance.
 TAYLOR_SEED = 7
+
+# A Taylor remainder slope below this (halfway between 1, wrong, and 2, right) overrules a
+# numeric-only "ok" that rested on finite differences' round-off allowance.
+TAYLOR_WRONG_BELOW = 1.5
 
 # Its steps: one per decade, 1e-1 to 1e-6 (7 forward calls per gradient, a few percent of a
 # run; numeric.fd.TAYLOR_STEPS has two per decade for the report's plot).
@@ -723,7 +727,7 @@ class _Differences:
         self.noise = FD32_NOISE if f.float32 else FD_NOISE
 
     def _h(self, x: float) -> float:
-        return self.rel_step * max(1.0, abs(x))
+        return self.rel_step * max(FD_STEP_FLOOR, abs(x))
 
     def central(self, point: Arrays, name: str, indices: list[tuple[int, ...]]) -> np.ndarray:
         out = np.empty(len(indices))
@@ -738,16 +742,26 @@ class _Differences:
         return out
 
     def one_sided(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
-                  f0: float) -> tuple[np.ndarray, np.ndarray]:
+                  f0: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         left, right = np.empty(len(indices)), np.empty(len(indices))
         x = point[name]
         for i, idx in enumerate(indices):
             xi = float(x[idx])
-            h = self._h(xi)
+            h = scale * self._h(xi)
             up, down = xi + h, xi - h
             left[i] = (f0 - self.f(_perturbed(point, name, idx, down))) / (xi - down)
             right[i] = (self.f(_perturbed(point, name, idx, up)) - f0) / (up - xi)
         return left, right
+
+    def bracket(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
+                f0: float) -> tuple[np.ndarray, np.ndarray]:
+        """[left, right] one-sided derivatives, widened by their own error: a one-sided
+        difference is off by O(h), estimated as its change when h doubles (so a correct
+        subgradient is never outside by that error, whatever RTOL)."""
+        lo, hi = self.one_sided(point, name, indices, f0)
+        lo2, hi2 = self.one_sided(point, name, indices, f0, scale=2.0)
+        err = np.maximum(np.abs(lo - lo2), np.abs(hi - hi2))
+        return np.minimum(lo, hi) - err, np.maximum(lo, hi) + err
 
     def directional(self, point: Arrays, v: Mapping[str, np.ndarray]) -> float:
         """Central difference along v (a direction over one or several inputs): ~ grad . v."""
@@ -762,7 +776,7 @@ class _Differences:
     def agree(self, a: np.ndarray, b: np.ndarray, f0: float) -> np.ndarray:
         """Entrywise agreement of a derivative with a difference, within FD tolerance."""
         scale = np.maximum(np.abs(a), np.abs(b))
-        return np.abs(a - b) <= self.rtol * scale + self.noise * max(1.0, abs(f0))
+        return np.abs(a - b) <= self.rtol * scale + self.noise * _fscale(f0)
 
 
 # ---------------------------------------------------------------- judging
@@ -788,6 +802,7 @@ class _Context:
         self.notes: list[str] = []
         self.kinky = self.derivation is None or bool(kink_nodes(self.derivation.graph))
         self._ties: dict[int, bool] = {}
+        self._fd_refs: dict[str, list[np.ndarray]] = {}  # numeric only: differences per point
 
     def ties(self, k: int) -> bool:
         """Whether point k sits exactly on a kink of the traced graph (computed once)."""
@@ -814,6 +829,7 @@ class _Context:
         joint = self._taylor_joint() if all(g.verdict == "ok" for g in out.values()) else None
         for w in self.wrt:
             out[w] = replace(out[w], **(joint if joint is not None else self._taylor(w)))
+            out[w] = self._taylor_decides(w, out[w])
         if self.f.float32:
             self.notes.append("float32 forward: finite differences with step "
                               f"{FD32_REL_STEP:.1g} and rtol {FD32_RTOL:g}")
@@ -840,7 +856,7 @@ class _Context:
         g0 = {x: refs[x][0] for x in names}
         size = sum(int(np.size(v)) for v in g0.values())
         norm = math.sqrt(sum(float(np.sum(v * v)) for v in g0.values()))
-        slack = self.diff.rtol * norm + self.diff.noise * max(1.0, abs(self.fvals[0]))
+        slack = self.diff.rtol * norm + self.diff.noise * _fscale(self.fvals[0])
         err = float(np.max(np.abs(refs[w][0]), initial=0.0))
         if err == 0.0 or not names:
             return p_sample
@@ -882,6 +898,26 @@ class _Context:
             return None
         return result
 
+    def _taylor_decides(self, w: str, g: GradientResult) -> GradientResult:
+        """Numeric only, where differences agreed with yours only within their noise (a loss
+        of 1e6 + 1e-3 sum(sin x)): a Taylor remainder slope of about 1 says wrong, and the
+        comparison without the noise allowance gives the diagnosis."""
+        slope = g.taylor_slope
+        refs = self._fd_refs.get(w)
+        if not g.numeric_only or g.verdict != "ok" or refs is None or slope is None or \
+                slope >= TAYLOR_WRONG_BELOW:
+            return g
+        raw = [compare(r, self.user[k][w], rtol=self.diff.rtol) for k, r in enumerate(refs)]
+        worst = next((c for c in raw if c.verdict == "wrong"), None)
+        if worst is None:
+            return g
+        message = (f"{worst.message}; finite differences agreed with yours only within their "
+                   f"round-off, and the Taylor remainder slope {slope:.2f} (about 1: wrong, "
+                   "about 2: right) decides")
+        return replace(g, verdict="wrong", diagnosis=worst.diagnosis, factor=worst.factor,
+                       message=message, entries=sorted(worst.entries),
+                       max_rel_error=worst.max_rel_error, max_abs_error=worst.max_abs_error)
+
     def _taylor(self, w: str) -> dict[str, Any]:
         """The Taylor remainder slope of your gradient of w at point 1 (one random direction)."""
         ga = self._usable(w)
@@ -898,7 +934,7 @@ class _Context:
         dd = self.diff.directional(self.draws[k], v)
         gv = sum(float(np.sum(g[w] * v[w])) for w in names)
         norm_g = math.sqrt(sum(float(np.sum(g[w] * g[w])) for w in names))
-        slack = self.diff.rtol * norm_g + self.diff.noise * max(1.0, abs(self.fvals[k]))
+        slack = self.diff.rtol * norm_g + self.diff.noise * _fscale(self.fvals[k])
         return abs(dd - gv) <= slack
 
     def _directional_suspects(self, refs: dict[str, list[np.ndarray]]
@@ -959,7 +995,7 @@ class _Context:
         bad = [chosen[i] for i in np.flatnonzero(~self.diff.agree(gv, fdv, f0))]
         if not bad:
             return []
-        lo, hi = self.diff.one_sided(p, w, bad, f0)
+        lo, hi = self.diff.bracket(p, w, bad, f0)
         gb = np.array([g[i] for i in bad])
         scale = float(np.max(np.abs(g), initial=0.0))
         kink = kink_mask(lo, hi, scale=scale)
@@ -1003,6 +1039,8 @@ class _Context:
             ties = self.ties(k)
             if ties or (self.kinky and c.verdict == "wrong" and c.diagnosis == "entries"):
                 c = self._at_kinks(w, ref[k], cand, c, k, probe_all=ties)
+            if ties and c.verdict == "wrong":
+                c = self._by_convention(w, cand, c, k)
             comparisons.append(c)
         validation = self._validation_text(w, ref[0].shape)
         return _aggregate(w, comparisons, ref, self.user, False, validation)
@@ -1019,7 +1057,7 @@ class _Context:
         if not where or len(where) > KINK_PROBE_MAX:
             return c
         lo, hi = ref.copy(), ref.copy()
-        l_, h_ = self.diff.one_sided(p, w, where, f0)
+        l_, h_ = self.diff.bracket(p, w, where, f0)
         for i, idx in enumerate(where):
             lo[idx], hi[idx] = l_[i], h_[i]
         c = compare(ref, cand, subgradient=(lo, hi))
@@ -1034,6 +1072,33 @@ class _Context:
         return Comparison("nondifferentiable", "nondifferentiable", None, c.max_abs_error,
                           c.max_rel_error, at, c.tolerance, message)
 
+    def _by_convention(self, w: str, cand: Any, c: Comparison, k: int) -> Comparison:
+        """Many kinks hit at once (a zero-initialised layer, an all-zero input row): the
+        one-sided differences of one entry need not bracket the chain rule there, but a
+        framework's convention (relu'(0) = 0, 1/2 or 1, the same at every kink) gives a
+        subgradient. A candidate equal to the chain rule under one of them is not wrong."""
+        d = self.derivation
+        vg = d.code.value_and_gradient if d is not None else None
+        if vg is None:
+            return c
+        for h0, what in KINK_CONVENTIONS:
+            try:
+                with np.errstate(all="ignore"):
+                    _, grads = _under_convention(vg, h0)(**self.draws[k])
+                ref = np.asarray(grads[w], dtype=np.float64)
+            except Exception:  # noqa: BLE001 - a convention we cannot evaluate is not a match
+                continue
+            if not np.all(np.isfinite(ref)):
+                continue
+            m = compare(ref, cand)
+            if m.verdict == "ok":
+                message = (f"nondifferentiable: the point is on kinks of several steps at once; "
+                           f"yours is the chain rule with {what}, a subgradient")
+                return Comparison("nondifferentiable", "nondifferentiable", None,
+                                  m.max_abs_error, m.max_rel_error, c.entries, m.tolerance,
+                                  message)
+        return c
+
     def _validation_text(self, w: str, shape: Shape) -> str:
         size = int(np.prod(shape, dtype=np.int64))
         n = size if self.fd == "all" else min(FD_SAMPLE, size)
@@ -1045,11 +1110,13 @@ class _Context:
     def _numeric(self, w: str) -> GradientResult:
         """Per-entry central differences of the forward, at every entry and every point."""
         comparisons, refs = [], []
-        for k, p in enumerate(self.draws):
+        for p in self.draws:
             shape = np.shape(p[w])
             every = list(np.ndindex(*shape)) if shape else [()]
             fdv = self.diff.central(p, w, every).reshape(shape)
             refs.append(fdv)
+        self._fd_refs[w] = refs
+        for k, fdv in enumerate(refs):
             comparisons.append(self._numeric_compare(w, fdv, self.user[k][w], k))
         size = int(np.prod(np.shape(self.draws[0][w]), dtype=np.int64))
         validation = (f"numeric only: central differences at all {size} entries of each of "
@@ -1067,7 +1134,7 @@ class _Context:
             return compare(fdv, cand, rtol=self.diff.rtol)
         if c.shape != fdv.shape or not np.all(np.isfinite(c)):
             return compare(fdv, cand, rtol=self.diff.rtol)
-        noise = self.diff.noise * max(1.0, abs(f0))
+        noise = self.diff.noise * _fscale(f0)
         agree = self.diff.agree(fdv, c, f0)
         tiny = (np.abs(fdv) <= noise) & (np.abs(c) <= noise)
         ref = np.where(agree, c, np.where(np.abs(fdv) <= noise, 0.0, fdv))
@@ -1126,6 +1193,12 @@ def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:
     return None
 
 
+def _fscale(f0: float) -> float:
+    """The size of f that finite differences' roundoff is relative to: |f| itself, so that a
+    verdict does not change when the loss is scaled (1 only when f is exactly 0)."""
+    return abs(f0) if f0 != 0.0 else 1.0
+
+
 def _nanmax(xs: list[float]) -> float:
     finite = [x for x in xs if not math.isnan(x)]
     return max(finite) if finite else float("nan")
@@ -1134,6 +1207,31 @@ def _nanmax(xs: list[float]) -> float:
 # ---------------------------------------------------------------- kinks
 
 
+
+
+# The derivative at a kink that frameworks and course code use: the step H(0) (relu'(0),
+# and a tie of max/min) fixed to one value at every kink node.
+KINK_CONVENTIONS = ((0.0, "relu'(0) = 0 (a mask written x > 0)"),
+                    (1.0, "relu'(0) = 1 (a mask written x >= 0)"),
+                    (0.5, "relu'(0) = 1/2"))
+
+# leaky ReLU's slope left of 0 (its row: max(u/5, u))
+LEAKY_SLOPE = 0.2
+
+
+def _under_convention(f: Callable[..., Any], h0: float) -> Callable[..., Any]:
+    """The compiled gradient with the step function's value at 0 set to h0."""
+    import types
+
+    def step(u: Any) -> Any:
+        return np.heaviside(u, h0)
+
+    def leaky(u: Any) -> Any:
+        return np.where(u > 0, 1.0, np.where(u < 0, LEAKY_SLOPE,
+                                             LEAKY_SLOPE + (1 - LEAKY_SLOPE) * h0))
+
+    g = {**f.__globals__, "heaviside": step, "d1_relu": step, "d1_leaky_relu": leaky}
+    return types.FunctionType(f.__code__, g, f.__name__, f.__defaults__, f.__closure__)
 
 
 def _kink_ties(d: Derivation, point: Arrays) -> bool:

@@ -29,7 +29,7 @@ DIAGNOSES = (
 # step reach ~1e-8 relative (the documents' delta=0.001 deriv ~2e-7); 1e-6 leaves margin.
 RTOL = 1e-6
 
-# Denominator floor, relative to max(1, max|reference|): keeps |c-r|/max(|r|,|c|) from blowing
+# Denominator floor, relative to max|reference|: keeps |c-r|/max(|r|,|c|) from blowing
 # up where both are ~0 (e.g. 1e-17 noise vs an exact 0), while 1e-12-sized gradients still get
 # a real relative check (floor 1e-8 means an absolute slack of only RTOL * 1e-8 = 1e-14).
 ATOL_FLOOR = 1e-8
@@ -67,8 +67,11 @@ class Comparison:
 
 
 def _floor(reference: np.ndarray) -> float:
-    """Safe-denominator floor: ATOL_FLOOR * max(1, max|reference|)."""
-    return ATOL_FLOOR * max(1.0, float(np.max(np.abs(reference), initial=0.0)))
+    """Safe-denominator floor: ATOL_FLOOR * max|reference|, relative to the gradient's own
+    scale so that a verdict does not change when the loss is scaled by any power of ten
+    (ATOL_FLOOR itself when the reference is all zeros: then there is no scale)."""
+    top = float(np.max(np.abs(reference), initial=0.0))
+    return ATOL_FLOOR * top if top > 0 else ATOL_FLOOR
 
 
 def rel_error(reference: Any, candidate: Any) -> np.ndarray:
@@ -327,10 +330,11 @@ def _compare_same(
     tol: float,
     note: str,
     subgradient: tuple[Any, Any] | None,
+    atol: float = 0.0,
 ) -> Comparison:
     """Diagnose a candidate with the reference's shape."""
     errors = _stats(ref, cand)
-    bad = rel_error(ref, cand) > tol
+    bad = (rel_error(ref, cand) > tol) & (np.abs(cand - ref) > atol)
     if not np.any(bad):
         message = f"ok: max rel error {errors[1]:.2g} <= rtol {tol:g}" + note
         return _result("ok", None, message, tol, errors=errors)
@@ -382,6 +386,7 @@ def compare(
     *,
     subgradient: tuple[Any, Any] | None = None,
     rtol: float | None = None,
+    atol: float = 0.0,
 ) -> Comparison:
     """Compare candidate with reference (trusted, finite) and diagnose the difference.
 
@@ -390,7 +395,9 @@ def compare(
     message, or "shape"), else "shape". Same shape: ok, scaled/sign, transposed, collapsed
     (summed then broadcast back), nondifferentiable (wrong only at kinks, inside the
     subgradient interval (lo, hi)), else entries. Non-numeric or non-finite candidates are
-    "entries". rtol defaults to RTOL, or FLOAT32_RTOL for a float32 candidate.
+    "entries". rtol defaults to RTOL, or FLOAT32_RTOL for a float32 candidate. An entry within
+    ``atol`` of the reference is right too (for references whose error is normwise, as finite
+    differences'; the default 0 keeps the check relative, the same at every scale).
     """
     ref = np.asarray(reference, dtype=np.float64)
     if not np.all(np.isfinite(ref)):
@@ -416,7 +423,7 @@ def compare(
         return _result("wrong", "entries", message, tol, errors=(math.inf, math.inf), entries=where)
     if cand.shape != ref.shape:
         return _compare_shapes(ref, cand, tol, note)
-    return _compare_same(ref, cand, tol, note, subgradient)
+    return _compare_same(ref, cand, tol, note, subgradient, atol)
 
 
 def batch_hint(c: float, n: int) -> str | None:

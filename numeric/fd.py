@@ -11,6 +11,11 @@ import numpy as np
 # round-off, h ~ eps^(1/3) ~ 6.06e-6 (entries are scaled by max(1, |x_i|)).
 FD_REL_STEP = float(np.cbrt(np.finfo(np.float64).eps))
 
+# The step follows |x| down to this size (h = FD_REL_STEP * max(|x|, FD_STEP_FLOOR)): near a
+# singularity (1/x at x = 1e-3) a step of 6e-6 would see curvature as a kink; below the floor
+# the step stops shrinking, so an entry at 0 is not differenced with a step lost in roundoff.
+FD_STEP_FLOOR = 1e-2
+
 # One-sided differences have O(h) error ~ h * curvature ~ 1e-5 for O(1) curvature; a jump between
 # left and right slopes is called a kink only well above that, relative to max(1, scale).
 KINK_TOL = 1e-3
@@ -50,7 +55,7 @@ def _evaluate(f: ScalarFunction, inputs: Mapping[str, Any], name: str, value: np
 
 def _step(xi: float, rel_step: float) -> float:
     """Step for one entry, scaled to its magnitude so large entries are not under-perturbed."""
-    return rel_step * max(1.0, abs(xi))
+    return rel_step * max(FD_STEP_FLOOR, abs(xi))
 
 
 def _target(inputs: Mapping[str, Any], name: str) -> np.ndarray:

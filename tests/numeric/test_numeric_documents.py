@@ -259,7 +259,11 @@ def test_xor_network() -> None:
     assert doc.xor_forward(**inputs) < 1e-8
     grads = doc.xor_gradients(**inputs)
     for name in ("W1", "B1", "W2", "B2"):
-        assert compare(central_gradient(doc.xor_forward, inputs, name), grads[name]).ok, name
+        fd = central_gradient(doc.xor_forward, inputs, name)
+        # at the solution the gradient is ~1e-12 and saturated sigmoids make the differences'
+        # error normwise (~3e-6 of the largest entry): entries within that of it are right
+        atol = 1e-5 * float(np.max(np.abs(fd)))
+        assert compare(fd, grads[name], atol=atol).ok, name
 
 
 def test_xor_gradients_away_from_the_solution() -> None:
