@@ -124,8 +124,24 @@ def test_steps_carry_shapes_under_each_factor() -> None:
 
 def test_right_claims_are_proved_symbolically() -> None:
     r = check_module(module("two"), "W1", "X.T @ ((2/n * (P - y)) @ W2.T * O1 * (1 - O1))")
-    assert r.checked["symbolic"].startswith("equal to the derived gradient entry by entry in "
-                                            "SymPy at X=3x3")
+    assert r.checked["symbolic"] == (
+        "equal to the derived gradient entry by entry in SymPy at X=3x3, y=3x1, W1=3x2, "
+        "B1=1x2, W2=2x1, B2=1x1 with n a symbol")
+
+
+def test_the_symbolic_check_keeps_n_a_symbol() -> None:
+    """At the small shape n = 2: a literal 2/2 agrees there in value, but not as 2/n."""
+    from derive.claim.parse import parse
+    from derive.claim.symbolic import prove
+
+    m = module("lr")
+    names = ["X", "y", "W", "B", "N", "P", "L"]
+    wrong = parse("2/2 * X.T @ (P - y)", names).tree
+    assert prove(wrong, m.function("forward"), m.shapes(), "W", False).startswith(
+        "differs from the derived gradient in SymPy at X=2x3")
+    right = parse("2/X.shape[0] * X.T @ (P - y)", names).tree
+    assert prove(right, m.function("forward"), m.shapes(), "W", False).endswith(
+        "with n a symbol")
     r = check_module(module("softmax"), "W", "X.T @ (P - Y) / n")
     assert r.checked["symbolic"].startswith("not checked symbolically: inputs(rng) gives data")
 
