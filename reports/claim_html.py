@@ -29,7 +29,7 @@ MARKER_SCAN_BYTES = 4096
 def _claim(line: int, name: str, formula: str, r: Any) -> dict[str, Any]:
     if isinstance(r, str):
         return {"line": line, "name": name, "formula": formula, "verdict": "unreadable",
-                "ok": False, "message": r, "diagnosis": ""}
+                "ok": False, "message": r, "diagnosis": "", "corrected": ""}
     first = r.readings[0]
     return {
         "line": line, "name": name, "formula": formula, "verdict": r.verdict,
@@ -38,6 +38,8 @@ def _claim(line: int, name: str, formula: str, r: Any) -> dict[str, Any]:
         "readings": [{"text": x.text, "verdict": x.verdict, "message": x.message}
                      for x in r.readings] if len(r.readings) > 1 else [],
         "right": r.correct, "right_math": math_html(r.correct_latex, display=True),
+        "corrected": "" if r.corrected is None else (
+            r.corrected.latex if r.notation == "latex" else r.corrected.code),
         "steps": [{"math": math_html(s.latex, display=True), "lines": "\n".join(s.lines())}
                   for s in r.steps] if r.exit_status != 0 else [],
         "departs": r.departs.text() if r.departs is not None and r.exit_status != 0 else "",

@@ -23,6 +23,9 @@ def human(result: Any) -> str:
             why = f": {x.message}" if x.verdict == "wrong" else ""
             lines.append(f"    {k}. {x.text}  {x.verdict}{why}")
     lines.append(f"  verdict:   {verdict_line(r)}")
+    if r.corrected is not None:
+        fixed = r.corrected.latex if r.notation == "latex" else r.corrected.code
+        lines.append(f"  yours, corrected: {fixed}")
     lines.append(f"  right:     {r.correct}")
     if r.notation != "latex":
         lines.append(f"             {r.correct_text}")

@@ -35,6 +35,25 @@ def _with_n(c: Fraction, k: int) -> str:
     return sign + (f"{p}/{bottom}" if q == 1 else f"{p}/({bottom})")
 
 
+def fit(found: list[tuple[int | None, float]]) -> tuple[Fraction, int] | None:
+    """The factor as c n^k with a simple c (k = 0: a constant), or None."""
+    values = [f for _, f in found]
+    if all(math.isclose(f, values[0], rel_tol=FACTOR_RTOL) for f in values):
+        c = _simple(values[0])
+        return None if c is None else (c, 0)
+    sizes = [n for n, _ in found]
+    if None in sizes or len(set(sizes)) < 2:
+        return None
+    n0, f0 = found[0]
+    for k in (1, -1, 2, -2):
+        c = f0 / n0 ** k  # type: ignore[operator]
+        if all(math.isclose(c * n ** k, f, rel_tol=FACTOR_RTOL) for n, f in found):  # type: ignore[operator]
+            simple = _simple(c)
+            if simple is not None:
+                return simple, k
+    return None
+
+
 def factor_text(found: list[tuple[int | None, float]]) -> tuple[str, bool]:
     """The factor as text, and whether it depends on n, from (n, factor) at each shape."""
     values = [f for _, f in found]

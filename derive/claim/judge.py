@@ -9,13 +9,14 @@ sizes is written with n.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
 from derive import expr as E
 from derive.claim import ast as A
 from derive.claim.build import Scope, ShapeProblem, build
-from derive.claim.factor import factor_text, hint
+from derive.claim.factor import factor_text, fit, hint
 from derive.claim.points import Setting
 from derive.compile import evaluate_numeric
 from derive.expr import Node
@@ -41,6 +42,7 @@ class Reading:
     factor: str | None
     message: str
     value: np.ndarray | None = field(default=None, repr=False, compare=False)
+    scale: tuple[Fraction, int] | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         return {"text": self.text, "latex": self.latex, "code": self.code,
@@ -98,11 +100,12 @@ def judge(tree: A.Ast, sets: list[Setting], wrt: str) -> Reading:
                        f"right at {len(sets)} set{'s' if len(sets) > 1 else ''} of shapes, "
                        f"{len(found)} points", first_value)
     s, c, g = wrong[0]
-    factor = None
+    factor, scale = None, None
     if c.factor is not None:
         per_shape = {id(x): (x.n, y.factor) for x, y, _ in wrong
                      if y.diagnosis == c.diagnosis and y.factor is not None}
         factor, depends = factor_text(list(per_shape.values()))
+        scale = fit(list(per_shape.values()))
         if c.diagnosis in ("scaled", "sign") and depends:
             c = _as(c, "scaled")
     message = _message(c, factor, s, wrt, g, value(nodes[sets.index(s)], s.envs[0]))
@@ -110,7 +113,7 @@ def judge(tree: A.Ast, sets: list[Setting], wrt: str) -> Reading:
         message += (f" at {s.shapes_text()}; right at {sets[0].shapes_text()}: a size written "
                     "as a number?")
     return Reading(tree, nodes[0], text, latex, code, "wrong", c.diagnosis, factor, message,
-                   first_value)
+                   first_value, scale)
 
 
 def _as(c: Comparison, diagnosis: str) -> Comparison:

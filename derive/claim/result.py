@@ -38,6 +38,7 @@ class ClaimResult:
     departs: Departure | None = None
     checked: dict[str, Any] = field(default_factory=dict)
     label: str = ""
+    corrected: Reading | None = None  # the claim with its mistake undone, judged right
 
     @property
     def exit_status(self) -> int:
@@ -56,6 +57,8 @@ class ClaimResult:
             "latex": self.correct_latex,
             "steps": [s.to_json() for s in self.steps],
             "departs": None if self.departs is None else self.departs.to_json(),
+            "corrected": None if self.corrected is None else (
+                self.corrected.latex if self.notation == "latex" else self.corrected.code),
             "checked": self.checked,
         }
 
@@ -101,6 +104,11 @@ def check(sets: list[Setting], name: str, formula: str, latex: bool | None = Non
     wrong = next((r for r in readings if r.verdict == "wrong" and r.node is not None), None)
     if verdict != "correct" and wrong is not None:
         departs = departure(wrong.node, s0, name, steps)
+    fixed = None
+    if verdict == "wrong":
+        from derive.claim.correct import corrected
+
+        fixed = corrected(readings[0], sets, name)
     checked = {
         "shapes": [s.shapes for s in sets],
         "n": [s.n for s in sets],
@@ -110,7 +118,7 @@ def check(sets: list[Setting], name: str, formula: str, latex: bool | None = Non
     }
     return ClaimResult(name, formula, parsed.notation, verdict, diagnosis, factor, message,
                        tuple(readings), tex if parsed.notation == "latex" else code, text,
-                       tex, tuple(steps), departs, checked, label)
+                       tex, tuple(steps), departs, checked, label, fixed)
 
 
 def _right(s: Setting, name: str) -> Node:

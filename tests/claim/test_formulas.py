@@ -151,3 +151,20 @@ def test_json_contract() -> None:
     assert {"verdict", "diagnosis", "factor", "readings", "correct", "latex", "checked"} <= set(r)
     assert r["verdict"] == "wrong" and r["factor"] == "n/2"
     assert r["readings"][0]["text"] == "Xᵀ·(P − y)"
+
+
+@pytest.mark.parametrize("key,name,formula,fixed", [
+    ("softmax", "W", "X.T @ (P - Y)", "(1.0 / n) * (X.T @ (P - Y))"),
+    ("softmax", "b", "(P - Y) / n", "np.sum((P - Y) / n, axis=0, keepdims=True)"),
+    ("lr", "W", "2/n * X.T @ (y - P)", "-(((2.0 / n) * X.T) @ (y - P))"),
+    ("lr", "W", "X.T @ (P - y)", "(2.0 / n) * (X.T @ (P - y))"),
+    ("lr", "W", "2/n * (P - y).T @ X", "(((2.0 / n) * ((P - y).T)) @ X).T"),
+    ("two", "W1", "X.T @ (2/n * (P - y) @ W2.T * sigmoid(N1))", None),  # entries: no fix
+])
+def test_the_claim_corrected_in_its_own_words(key: str, name: str, formula: str,
+                                              fixed: str | None) -> None:
+    r = check_module(module(key), name, formula)
+    assert (None if r.corrected is None else r.corrected.code) == fixed
+    if fixed is not None:
+        assert r.corrected.verdict == "correct"
+        assert check_module(module(key), name, fixed).verdict == "correct"
