@@ -33,6 +33,10 @@ _CMP = {">": ">", "<": "<", ">=": ">=", "<=": "<=", r"\geq": ">=", r"\leq": "<="
 _TRANSPOSE_SUP = ("T", r"\top", r"\intercal", "ᵀ")
 _SUM_START = {"name", "num"}
 
+# Brackets and signs nested deeper than this are no hand derivation; the limit keeps every
+# recursive stage (parse, readings, build, printing) far from Python's recursion limit.
+MAX_NESTING = 60
+
 
 @dataclass(frozen=True)
 class Parsed:
@@ -57,6 +61,7 @@ class _Parser(LatexCommands):
         self.i = 0
         self.names = names
         self.latex = latex
+        self.depth = 0
 
     # ------------------------------------------------------------ helpers
 
@@ -99,7 +104,20 @@ class _Parser(LatexCommands):
             self.fail(what)
         return tree
 
+    def nested(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise FormulaError(self.tok.col, f"brackets or signs nested more than {MAX_NESTING} "
+                               "deep")
+
     def comparison(self) -> A.Ast:
+        self.nested()
+        try:
+            return self._comparison()
+        finally:
+            self.depth -= 1
+
+    def _comparison(self) -> A.Ast:
         a = self.sum()
         if self.tok.kind in ("op", "cmd") and self.tok.text in _CMP:
             t = self.take()
@@ -155,7 +173,11 @@ class _Parser(LatexCommands):
     def unary(self) -> A.Ast:
         if self.at("-"):
             t = self.take()
-            return A.Neg(self.unary(), col=t.col)
+            self.nested()
+            try:
+                return A.Neg(self.unary(), col=t.col)
+            finally:
+                self.depth -= 1
         if self.at("+"):
             self.take()
             return self.unary()

@@ -11,6 +11,7 @@ LR = [
     ("lr", "W", r"\frac{2}{n} X^\top (P - y)", "correct", None, None),
     ("lr", "W", "X.T @ (P - y) * 2 / X.shape[0]", "correct", None, None),
     ("lr", "W", r"\frac{2}{n} X^T (P - y)", "correct", None, None),
+    ("lr", "W", "Xᵀ·(2/n (P − y))", "correct", None, None),
     ("lr", "W", "X.T @ (P - y)", "wrong", "scaled", "n/2"),
     ("lr", "W", "2/n * X.T @ (y - P)", "wrong", "sign", "-1"),
     ("lr", "W", "1/n * X.T @ (P - y)", "wrong", "scaled", "1/2"),

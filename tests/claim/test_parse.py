@@ -120,3 +120,16 @@ def test_parsing_never_evaluates(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_too_long_formula() -> None:
     with pytest.raises(FormulaError, match="longer than 2000 characters"):
         parse("X + " * 600 + "X", NAMES)
+
+
+@pytest.mark.parametrize("text", ["(" * 500 + "X" + ")" * 500, "-" * 900 + "X",
+                                  r"\left(" * 100 + "X" + r"\right)" * 100])
+def test_deep_nesting_is_refused_in_one_line(text: str) -> None:
+    with pytest.raises(FormulaError, match="nested more than 60 deep"):
+        parse(text, NAMES)
+
+
+def test_unicode_is_latex() -> None:
+    assert parse("Xᵀ·(2/n (P − y))", NAMES).notation == "latex"
+    t = A.readings(tree("σ′(N1) ⊙ H"))[0]
+    assert t == A.Bin("mul", A.Call("sigmoid", 1, A.Var("N1")), A.Var("H"))
