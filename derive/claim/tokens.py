@@ -14,6 +14,10 @@ from derive.errors import DeriveError
 # A formula longer than this is not a hand derivation; refusing it keeps parsing bounded.
 MAX_FORMULA_CHARS = 2000
 
+# ... or with more tokens than this: every stage after parsing walks the tree recursively,
+# and a 150-term sum stays far from Python's recursion limit.
+MAX_TOKENS = 300
+
 
 class FormulaError(DeriveError):
     """A formula that cannot be read: the message names the column and what was expected."""
@@ -106,5 +110,8 @@ def tokenize(text: str, latex: bool) -> list[Token]:
             i += 1
             continue
         raise FormulaError(i + 1, f"unexpected character {c!r}")
+    if len(out) > MAX_TOKENS:
+        raise FormulaError(out[MAX_TOKENS].col, f"the formula has more than {MAX_TOKENS} "
+                           "symbols")
     out.append(Token("end", "", len(text) + 1))
     return out

@@ -133,3 +133,10 @@ def test_unicode_is_latex() -> None:
     assert parse("Xᵀ·(2/n (P − y))", NAMES).notation == "latex"
     t = A.readings(tree("σ′(N1) ⊙ H"))[0]
     assert t == A.Bin("mul", A.Call("sigmoid", 1, A.Var("N1")), A.Var("H"))
+
+
+def test_too_many_symbols() -> None:
+    with pytest.raises(FormulaError) as exc:
+        parse("+".join(["X"] * 400), NAMES)
+    assert str(exc.value) == ("cannot read the formula at column 301: the formula has more "
+                              "than 300 symbols")
