@@ -91,6 +91,16 @@ class CaseResult:
     def ok(self) -> bool:
         return all(g.ok for g in self.gradients.values())
 
+    def __repr__(self) -> str:
+        grads = ", ".join(f"{w}: {'ok' if g.ok else 'disagrees'}"
+                          for w, g in self.gradients.items())
+        return f"CaseResult({self.case.name!r}, ok={self.ok}, {grads})"
+
+    def _repr_markdown_(self) -> str:
+        from derive.reports.notebook import case_markdown  # lazy: reports imports derive
+
+        return case_markdown(self)
+
     def _repr_html_(self) -> str:
         from derive.reports.context import (
             render_case_html,  # lazy: reports imports derive, not back
@@ -158,8 +168,12 @@ def _compare_printed(value: Any, exact: np.ndarray) -> Comparison:
     return compare(exact, value, rtol=AS_PRINTED_RTOL)
 
 
-def check_case(case: Case, *, prove: bool = True) -> CaseResult:
-    """Run every stage for one case."""
+def check_case(case: Case | str, *, prove: bool = True) -> CaseResult:
+    """Run every stage for one case (a Case, or the name of one of the documents' cases)."""
+    if isinstance(case, str):
+        from derive.cases import get
+
+        case = get(case)
     inputs = case.inputs()
     graph, bw, code = derivation(case.name)
     entries = sum(int(np.size(v)) for v in inputs.values())

@@ -306,7 +306,17 @@ class VerifyResult:
     def _repr_html_(self) -> str:
         from derive.reports.verify_html import render  # lazy: reports imports derive, never back
 
-        return render(self)
+        return render(self, fragment=True)
+
+    def _repr_markdown_(self) -> str:
+        from derive.reports.notebook import verify_markdown  # lazy, as above
+
+        return verify_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from derive.reports.notebook import verify_latex  # lazy, as above
+
+        return verify_latex(self)
 
 
 def _finite_or_none(x: float | None) -> float | None:
@@ -405,6 +415,7 @@ def _points(names: list[str], optional: set[str], shapes: Mapping[str, Any] | No
     U.check_points(points)
     U.check_seed(seed)
     given = U.validate_shapes(shapes or {}, "shapes")
+    U.check_budget(given, points)
     unknown = [k for k in given if k not in names]
     if unknown:
         raise InputError(f"a shape is given for {_names(unknown)}, not an argument of forward "
@@ -730,16 +741,32 @@ class _Differences:
         return self.rel_step * max(FD_STEP_FLOOR, abs(x))
 
     def central(self, point: Arrays, name: str, indices: list[tuple[int, ...]]) -> np.ndarray:
+        """Central differences; an entry below FD_STEP_FLOOR in size also tries a step
+        following |x| (log or 1/x at 1e-7) and keeps whichever changes least when its step
+        doubles (Richardson's error estimate), so a singularity is not mistaken for a kink."""
         out = np.empty(len(indices))
         x = point[name]
         for i, idx in enumerate(indices):
             xi = float(x[idx])
-            h = self._h(xi)
-            up, down = xi + h, xi - h
-            fp = self.f(_perturbed(point, name, idx, up))
-            fm = self.f(_perturbed(point, name, idx, down))
-            out[i] = (fp - fm) / (up - down)
+            out[i] = self._at(point, name, idx, xi, self._h(xi))
+            if 0.0 < abs(xi) < FD_STEP_FLOOR:
+                out[i] = self._best(point, name, idx, xi, out[i])
         return out
+
+    def _at(self, point: Arrays, name: str, idx: tuple[int, ...], xi: float, h: float) -> float:
+        up, down = xi + h, xi - h
+        fp = self.f(_perturbed(point, name, idx, up))
+        fm = self.f(_perturbed(point, name, idx, down))
+        return (fp - fm) / (up - down)
+
+    def _best(self, point: Arrays, name: str, idx: tuple[int, ...], xi: float,
+              first: float) -> float:
+        options = []
+        for h, d in ((self._h(xi), first), (self.rel_step * abs(xi), None)):
+            d = self._at(point, name, idx, xi, h) if d is None else d
+            err = abs(d - self._at(point, name, idx, xi, 2 * h))
+            options.append((err if math.isfinite(err) else math.inf, d))  # left the domain
+        return min(options, key=lambda o: o[0])[1]
 
     def one_sided(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
                   f0: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -747,7 +774,10 @@ class _Differences:
         x = point[name]
         for i, idx in enumerate(indices):
             xi = float(x[idx])
-            h = scale * self._h(xi)
+            # below the floor the step follows |x|: a one-sided step must not reach across a
+            # singularity at 0 (log, 1/x); a kink exactly at x = 0 keeps the floor's step
+            small = 0.0 < abs(xi) < FD_STEP_FLOOR
+            h = scale * (self.rel_step * abs(xi) if small else self._h(xi))
             up, down = xi + h, xi - h
             left[i] = (f0 - self.f(_perturbed(point, name, idx, down))) / (xi - down)
             right[i] = (self.f(_perturbed(point, name, idx, up)) - f0) / (up - xi)
@@ -1332,7 +1362,10 @@ def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ..
         return small, str(exc), None, {}
     except Exception as exc:  # noqa: BLE001 - an op without elementwise form: no proof, no crash
         return small, f"not proved: {U.describe(exc)}", None, {}
-    proofs = {w: EW.prove(w, forms[w], ew.gradients[w], budget) for w in wrt}
+    try:
+        proofs = {w: EW.prove(w, forms[w], ew.gradients[w], budget) for w in wrt}
+    except Exception as exc:  # noqa: BLE001 - SymPy failing on a form: undecided, not a crash
+        return small, f"not proved: SymPy failed ({U.describe(exc)})", None, {}
     return small, _proof_note(small, proofs, budget), ew, proofs
 
 
