@@ -48,5 +48,5 @@ class ProofTimeout(DeriveError):
 
 
 class DeriveWarning(UserWarning):
-    """A verdict that holds with less evidence than usual: judged by finite differences alone
-    (numeric only), or a float16/float32 gradient judged at its own precision."""
+    """A verdict that passed on weaker evidence than usual: numeric only (no derivation, finite
+    differences alone) or low precision (float32, judged with a looser tolerance)."""

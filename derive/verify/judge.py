@@ -31,10 +31,10 @@ from derive.numeric.config import (
     TAYLOR_WRONG_BELOW,
     VERIFY_TAYLOR_STEPS,
 )
-from derive.numeric.fd import kink_mask, taylor_remainder_slope
+from derive.numeric.fd import Differences, flat_indices, fscale, kink_mask, taylor_remainder_slope
 from derive.verify.calls import _ScalarForward
-from derive.verify.differences import _Differences, _flat_indices, _fscale
 from derive.verify.kinks import KINK_CONVENTIONS, _kink_ties, _under_convention
+from derive.verify.options import Options
 from derive.verify.results import Derivation, GradientResult
 
 Shape = tuple[int, ...]
@@ -42,6 +42,7 @@ Arrays = dict[str, np.ndarray]
 
 
 VERDICT_ORDER = {"ok": 0, "nondifferentiable": 1, "wrong": 2}
+
 
 # ---------------------------------------------------------------- judging
 
@@ -59,22 +60,19 @@ class _Context:
     seed: int
     derivation: Derivation | None
     symbolic: list[Arrays] | None
-    rtol: float | None = None  # None: the config's (RTOL, or FLOAT32_RTOL for float32)
-    atol: float = 0.0
-    eps: float | None = None  # the finite-difference step, relative; None: the config's
+    opts: Options = Options()
 
     def __post_init__(self) -> None:
-        self.diff = _Differences(self.f, self.eps)
+        self.diff = Differences(self.f, self.f.float32, self.opts.eps)
         self.rng = np.random.default_rng([self.seed, 1])  # FD draws: independent of the points
         self.notes: list[str] = []
         self.kinky = self.derivation is None or bool(kink_nodes(self.derivation.graph))
         self._ties: dict[int, bool] = {}
         self._fd_refs: dict[str, list[np.ndarray]] = {}  # numeric only: differences per point
 
-    @property
-    def fd_rtol(self) -> float:
-        """Against finite differences: the user's rtol, but never below what they resolve."""
-        return max(self.rtol or 0.0, self.diff.rtol)
+    def _fd_tol(self) -> dict[str, float]:
+        """compare()'s tolerances against finite differences."""
+        return {"rtol": self.opts.fd_rtol(self.diff), "atol": self.opts.atol}
 
     def ties(self, k: int) -> bool:
         """Whether point k sits exactly on a kink of the traced graph (computed once)."""
@@ -128,7 +126,7 @@ class _Context:
         g0 = {x: refs[x][0] for x in names}
         size = sum(int(np.size(v)) for v in g0.values())
         norm = math.sqrt(sum(float(np.sum(v * v)) for v in g0.values()))
-        slack = self.diff.rtol * norm + self.diff.noise * _fscale(self.fvals[0])
+        slack = self.diff.rtol * norm + self.diff.noise * fscale(self.fvals[0])
         err = float(np.max(np.abs(refs[w][0]), initial=0.0))
         if err == 0.0 or not names:
             return p_sample
@@ -179,8 +177,7 @@ class _Context:
         if not g.numeric_only or g.verdict != "ok" or refs is None or slope is None or \
                 slope >= TAYLOR_WRONG_BELOW:
             return g
-        raw = [compare(r, self.user[k][w], rtol=self.fd_rtol, atol=self.atol)
-               for k, r in enumerate(refs)]
+        raw = [compare(r, self.user[k][w], **self._fd_tol()) for k, r in enumerate(refs)]
         worst = next((c for c in raw if c.verdict == "wrong"), None)
         if worst is None:
             return g
@@ -207,7 +204,7 @@ class _Context:
         dd = self.diff.directional(self.draws[k], v)
         gv = sum(float(np.sum(g[w] * v[w])) for w in names)
         norm_g = math.sqrt(sum(float(np.sum(g[w] * g[w])) for w in names))
-        slack = self.diff.rtol * norm_g + self.diff.noise * _fscale(self.fvals[k])
+        slack = self.diff.rtol * norm_g + self.diff.noise * fscale(self.fvals[k])
         return abs(dd - gv) <= slack
 
     def _directional_suspects(self, refs: dict[str, list[np.ndarray]]
@@ -249,7 +246,7 @@ class _Context:
         elif ("sampled", w) not in memo and 0 not in plan:
             size = len(every)
             n = min(FD_SAMPLE, size)
-            plan[0] = _flat_indices(shape, np.sort(self.rng.choice(size, n, replace=False)))
+            plan[0] = flat_indices(shape, np.sort(self.rng.choice(size, n, replace=False)))
         for k, chosen in sorted(plan.items()):
             bad = self._entries_disagree(w, ref[k], k, chosen)
             if bad:
@@ -308,7 +305,7 @@ class _Context:
         comparisons = []
         for k in range(len(self.draws)):
             cand = self.user[k][w]
-            c = compare(ref[k], cand, rtol=self.rtol, atol=self.atol)
+            c = compare(ref[k], cand, rtol=self.opts.rtol, atol=self.opts.atol)
             ties = self.ties(k)
             if ties or (self.kinky and c.verdict == "wrong" and c.diagnosis == "entries"):
                 c = self._at_kinks(w, ref[k], cand, c, k, probe_all=ties)
@@ -333,7 +330,7 @@ class _Context:
         l_, h_ = self.diff.bracket(p, w, where, f0)
         for i, idx in enumerate(where):
             lo[idx], hi[idx] = l_[i], h_[i]
-        c = compare(ref, cand, subgradient=(lo, hi), rtol=self.rtol, atol=self.atol)
+        c = compare(ref, cand, rtol=self.opts.rtol, atol=self.opts.atol, subgradient=(lo, hi))
         if c.verdict != "ok":
             return c
         kinks = kink_mask(lo, hi, scale=float(np.max(np.abs(ref), initial=0.0)))
@@ -363,7 +360,7 @@ class _Context:
                 continue
             if not np.all(np.isfinite(ref)):
                 continue
-            m = compare(ref, cand, rtol=self.rtol, atol=self.atol)
+            m = compare(ref, cand, rtol=self.opts.rtol, atol=self.opts.atol)
             if m.verdict == "ok":
                 message = (f"nondifferentiable: the point is on kinks of several steps at once; "
                            f"yours is the chain rule with {what}, a subgradient")
@@ -404,16 +401,16 @@ class _Context:
         try:
             c = np.asarray(cand, dtype=np.float64)
         except (TypeError, ValueError):
-            return compare(fdv, cand, rtol=self.fd_rtol, atol=self.atol)
+            return compare(fdv, cand, **self._fd_tol())
         if c.shape != fdv.shape or not np.all(np.isfinite(c)):
-            return compare(fdv, cand, rtol=self.fd_rtol, atol=self.atol)
-        noise = self.diff.noise * _fscale(f0)
+            return compare(fdv, cand, **self._fd_tol())
+        noise = self.diff.noise * fscale(f0)
         agree = self.diff.agree(fdv, c, f0)
         tiny = (np.abs(fdv) <= noise) & (np.abs(c) <= noise)
         ref = np.where(agree, c, np.where(np.abs(fdv) <= noise, 0.0, fdv))
         ref = np.where(tiny, 0.0, ref)
         cand2 = np.where(tiny, 0.0, c)
-        result = compare(ref, cand2, rtol=self.fd_rtol, atol=self.atol)
+        result = compare(ref, cand2, **self._fd_tol())
         if result.verdict == "wrong" and result.diagnosis == "entries" and \
                 len(result.entries) <= KINK_PROBE_MAX:
             where = list(result.entries)
@@ -421,7 +418,7 @@ class _Context:
             l_, h_ = self.diff.one_sided(self.draws[k], w, where, f0)
             for i, idx in enumerate(where):
                 lo[idx], hi[idx] = l_[i], h_[i]
-            result = compare(ref, cand2, rtol=self.fd_rtol, atol=self.atol, subgradient=(lo, hi))
+            result = compare(ref, cand2, subgradient=(lo, hi), **self._fd_tol())
         # report the raw disagreement with the difference quotient (the snapping above only
         # decides the verdict): "max rel error 0" would claim more than differences can show
         raw_rel = float(np.max(rel_error(fdv, c), initial=0.0))

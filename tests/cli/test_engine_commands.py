@@ -23,7 +23,7 @@ def test_list_one_line_per_case_with_source(capsys: pytest.CaptureFixture[str]) 
     lines = out.splitlines()
     assert code == 0
     assert [line.split()[0] for line in lines] == list(registry())
-    assert len(lines) == 14
+    assert len(lines) == len(registry()) >= 1
     for line in lines:
         assert ".txt" in line  # each cites a document file
 

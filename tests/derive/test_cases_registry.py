@@ -1,4 +1,4 @@
-"""The registry of cases: the fourteen cases, their sources, and adding one with one file."""
+"""The registry of cases: the documents' cases, their sources, and adding one with one file."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _citations(source: str) -> list[tuple[str, str]]:
     return out
 
 
-def test_the_fourteen_cases_in_the_documents_order() -> None:
+def test_the_cases_in_the_documents_order() -> None:
     assert list(registry()) == NAMES
     assert all(isinstance(c, Case) and c.name == n for n, c in registry().items())
 
@@ -102,5 +102,5 @@ def test_adding_a_case_is_one_small_file(extra_case_dir: Path) -> None:
         r"s = \sigma\left(x\right)", r"L = \Lambda\left(s\right) = s \, s"]
 
 
-def test_the_registry_is_back_to_fourteen_after() -> None:
+def test_the_registry_is_back_to_its_cases_after() -> None:
     assert list(registry()) == NAMES

@@ -107,3 +107,67 @@ def test_error_vs_step_shows_truncation_and_roundoff() -> None:
     assert 1e-7 < best < 1e-4  # near FD_REL_STEP ~ 6e-6
     assert errors.min() < 1e-10
     assert errors[0] > 1e-5 and errors[-1] > 1e-4  # round-off left, truncation right
+
+
+# ---------------------------------------------------------------- Differences: one module
+
+
+def _on_dict(f):
+    return lambda arrays: f(**arrays)
+
+
+def test_differences_central_and_directional_match_the_gradient(point) -> None:
+    d = fd.Differences(_on_dict(_f))
+    exact = _grads(**point)
+    every = list(np.ndindex(*point["A"].shape))
+    got = d.central(point, "A", every).reshape(point["A"].shape)
+    assert compare(exact["A"], got, rtol=1e-8).ok
+    assert np.array_equal(got, fd.central_gradient(_f, point, "A"))  # one rule, one result
+    rng = np.random.default_rng(0)
+    v = {k: rng.standard_normal(np.shape(a)) for k, a in point.items()}
+    gv = sum(float(np.sum(exact[k] * v[k])) for k in v)
+    assert d.directional(point, v) == pytest.approx(gv, rel=1e-8)
+    assert np.all(d.agree(got, exact["A"], _f(**point)))
+
+
+def test_differences_bracket_a_kink_and_follow_float32() -> None:
+    f = _on_dict(lambda x: float(np.sum(np.abs(x))))
+    d = fd.Differences(f)
+    x = {"x": np.array([0.0, 2.0])}
+    lo, hi = d.bracket(x, "x", [(0,), (1,)], f(x))
+    assert lo[0] < -0.99 and hi[0] > 0.99  # |x| at 0: every subgradient in [-1, 1]
+    assert lo[1] == pytest.approx(1.0) and hi[1] == pytest.approx(1.0)
+    f32 = fd.Differences(f, float32=True)
+    assert (f32.rel_step, f32.rtol, f32.noise) == (fd.FD32_REL_STEP, fd.FD32_RTOL,
+                                                    fd.FD32_NOISE)
+    assert fd.Differences(f, rel_step=1e-3).rel_step == 1e-3
+
+
+def test_steps_are_the_rule_of_every_caller() -> None:
+    x = np.array([0.0, 1e-3, 0.5, -40.0])
+    h = fd.steps(x)
+    assert np.array_equal(h, [fd._step(float(v), fd.FD_REL_STEP) for v in x])
+    assert h[0] == fd.FD_REL_STEP * fd.FD_STEP_FLOOR and h[3] == fd.FD_REL_STEP * 40.0
+    assert fd.quotient(3.0, 1.0, 2.0, 1.0) == 2.0
+
+
+def test_deltas_differences_use_the_same_steps() -> None:
+    """derive.deltas (every entry at once, along the traced graph) agrees with the entry-by-
+    entry differences of numeric.fd to round-off: the same steps, the same quotient."""
+    from derive import deltas
+    from derive.graph import from_forward
+
+    rng = np.random.default_rng(5)
+    point = {"X": rng.standard_normal((5, 3)), "W": 0.01 * rng.standard_normal((3, 2))}
+
+    def forward(X, W):
+        return np.sum(np.tanh(X @ W) ** 2)
+
+    graph = from_forward(forward, {k: v.shape for k, v in point.items()}, ("W",))
+    flat = np.arange(6)
+    fast = deltas.central_differences(deltas.Evaluator(graph), point, "W", flat,
+                                      fd.FD_REL_STEP)
+    d = fd.Differences(_on_dict(forward))
+    slow = np.array([d._at(point, "W", i, float(point["W"][i]),
+                           d._h(float(point["W"][i]))) for i in np.ndindex(3, 2)])
+    assert np.allclose(fast, slow, rtol=1e-6, atol=1e-9)
