@@ -270,7 +270,7 @@ def test_sampled_and_all_entry_differences_agree(module: Load, stem: str) -> Non
 
 def test_to_json_contract(module: Load) -> None:
     j = _check(module("collapsed")).to_json()
-    assert set(j) == {"schema", "derive_version", "ok", "seed", "points", "notes",
+    assert set(j) == {"schema", "derive_version", "ok", "mode", "seed", "points", "notes",
                       "numeric_only_reason", "gradients"} and j["ok"] is False
     assert j["schema"] == "derive.verify/1" and j["derive_version"] == derive.__version__
     assert (j["seed"], j["points"], j["numeric_only_reason"]) == (0, 3, None)

@@ -157,7 +157,7 @@ def test_json_contract(cli: Cli) -> None:
     rc, out, err = cli("verify", _mod("entries"), "--json", "--points", "2", "--seed", "4")
     assert rc == 1 and err == ""
     data = json.loads(out)
-    assert set(data) == {"schema", "derive_version", "ok", "seed", "points", "notes",
+    assert set(data) == {"schema", "derive_version", "ok", "mode", "seed", "points", "notes",
                          "numeric_only_reason", "gradients"} and data["ok"] is False
     assert data["schema"] == "derive.verify/1" and (data["seed"], data["points"]) == (4, 2)
     assert set(data["gradients"]) == {"X", "W"}
