@@ -107,6 +107,7 @@ class VerifyResult:
     elementwise: EW.Elementwise | None = None
     label: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    fallback_where: str = ""  # the user's line where tracing stopped: "model.py:42: ..."
 
     @property
     def ok(self) -> bool:
@@ -120,9 +121,20 @@ class VerifyResult:
     def fallback_text(self) -> str:
         """Why the verdicts are numeric only, as a clause: 'the tracer cannot map numpy.sort'."""
         r = self.fallback_reason or ""
+        at = f", at {self.fallback_where}" if self.fallback_where else ""
         if r.startswith(_UNMAPPED):
-            return f"the tracer cannot map {r}"
-        return f"the tracer fell back ({r})"
+            return f"the tracer cannot map {r}{at}"
+        return f"the tracer fell back ({r}){at}"
+
+    @property
+    def numeric_only_reason(self) -> str | None:
+        """Where and why tracing stopped, 'model.py:42: out[n, f] = ... (numpy.pad)'; None
+        when the gradient was derived symbolically."""
+        if self.fallback_reason is None:
+            return None
+        if self.fallback_where:
+            return f"{self.fallback_where} ({self.fallback_reason})"
+        return self.fallback_reason
 
     @property
     def float32(self) -> bool:
@@ -149,6 +161,7 @@ class VerifyResult:
         """The ``--json`` contract: ok, and per gradient verdict, diagnosis, factor, ..."""
         return {
             "ok": self.ok,
+            "numeric_only_reason": self.numeric_only_reason,
             "gradients": {
                 k: {
                     "verdict": g.verdict,

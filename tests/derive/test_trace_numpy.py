@@ -245,7 +245,7 @@ def test_where_tracing_stops_names_the_line() -> None:
         from_forward(forward, {"x": (3,)}, ("x",))
     assert "a Python if/while" in str(info.value)
     assert info.value.where.startswith("test_trace_numpy.py:")
-    assert info.value.where.endswith("if y[0] > 0: # control flow on a differentiated value")
+    assert info.value.where.split(":", 2)[2] == " if y[0] > 0:"  # the code, not its comment
 
 
 def test_an_unmapped_call_is_named_with_its_line() -> None:

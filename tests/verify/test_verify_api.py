@@ -267,7 +267,8 @@ def test_sampled_and_all_entry_differences_agree(module: Load, stem: str) -> Non
 
 def test_to_json_contract(module: Load) -> None:
     j = _check(module("collapsed")).to_json()
-    assert set(j) == {"ok", "gradients"} and j["ok"] is False
+    assert set(j) == {"ok", "numeric_only_reason", "gradients"} and j["ok"] is False
+    assert j["numeric_only_reason"] is None  # traced: derived symbolically
     for g in j["gradients"].values():
         assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "entries",
                           "numeric_only", "miss_probability", "taylor_slope"}
@@ -373,12 +374,17 @@ def test_saturated_sigmoid_is_judged_without_warnings_or_nan() -> None:
 
 
 def test_fallback_text(module: Load) -> None:
-    assert _check(module("fallback_sort")).fallback_text == "the tracer cannot map numpy.sort"
+    r = _check(module("fallback_sort"))
+    assert r.fallback_text == ("the tracer cannot map numpy.sort, at fallback_sort.py:9: "
+                               "L = np.sum(w * np.sort(x))")
+    assert r.numeric_only_reason == "fallback_sort.py:9: L = np.sum(w * np.sort(x)) (numpy.sort)"
+    assert r.to_json()["numeric_only_reason"] == r.numeric_only_reason
 
     def forward(x: np.ndarray) -> float:
         return float(np.sum(x**2))  # float() of a traced array: the tracer stops here
 
     r = verify(forward, lambda x: {"x": 2 * x}, shapes={"x": (3,)})
-    assert r.fallback_text == ("the tracer cannot map float() of an array that depends on a "
-                               "differentiated input")
+    assert r.fallback_text.startswith("the tracer cannot map float() of an array that depends "
+                                      "on a differentiated input, at test_verify_api.py:")
+    assert r.fallback_text.endswith(": return float(np.sum(x**2))")
     assert r.ok and r.numeric_only

@@ -157,7 +157,8 @@ def test_json_contract(cli: Cli) -> None:
     rc, out, err = cli("verify", _mod("entries"), "--json", "--points", "2", "--seed", "4")
     assert rc == 1 and err == ""
     data = json.loads(out)
-    assert set(data) == {"ok", "gradients"} and data["ok"] is False
+    assert set(data) == {"ok", "numeric_only_reason", "gradients"} and data["ok"] is False
+    assert data["numeric_only_reason"] is None
     assert set(data["gradients"]) == {"X", "W"}
     for g in data["gradients"].values():
         assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "entries",
