@@ -18,7 +18,7 @@ from expected import FAMILIES, Expected, expected
 from derive import layer
 from derive import usermodule as U
 from derive.errors import DeriveError
-from derive.fix import paste_code
+from derive.fix import fix_text
 from derive.verify import VerifyResult, verify_module
 from derive.verify.inputs import _parameters
 from derive.verify.run import _points
@@ -87,8 +87,10 @@ def test_fix_code_for_a_mistake_compiles_and_gives_the_derived_gradient(name: st
     module = U.load(MODULES / f"{name}__bug.py")
     r = _check(f"{name}__bug")
     assert r.traced is not None
+    text = fix_text(r)  # what --fix prints: the right gradients, then the code to paste
+    assert all(f"fix for {k} (" in text for k in FAMILIES[name].wrong)
     namespace: dict = {}
-    exec(compile(paste_code(r.traced.backward, r.shapes), "<pasted>", "exec"),  # noqa: S102
+    exec(compile(text[text.index("import numpy\n"):], "<pasted>", "exec"),  # noqa: S102
          namespace)
     point = _point(module)
     got = namespace["backward"](**point)
