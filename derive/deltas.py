@@ -81,7 +81,8 @@ class Evaluator:
         with np.errstate(all="ignore"):
             for n in self.order:
                 if n.op == "input":
-                    env[n.uid] = np.asarray(point[n.name], dtype=np.float64)
+                    v = np.asarray(point[n.name])  # labels and masks keep their dtype
+                    env[n.uid] = v if v.dtype.kind in "biu" else v.astype(np.float64)
                 elif n.op == "const":
                     env[n.uid] = E.const_value(n)
                 elif n.op == "dim":

@@ -90,6 +90,9 @@ def getitem(a: Traced, key: Any) -> Traced:
 
 def setitem(a: Traced, key: Any, value: Any) -> Traced:
     """out[key] = value, as the value of the whole buffer after the write."""
+    masked = _masked_write(a, key, value)
+    if masked is not None:
+        return masked
     template, arrays = parse_key(key)
     slot = _key_shape(a.node.shape, template, arrays)
     v = value if isinstance(value, Traced) else Traced(E.const(np.asarray(value)),
@@ -107,6 +110,21 @@ def setitem(a: Traced, key: Any, value: Any) -> Traced:
         return Traced(E.const(new) if pure else node, new)
     dtype = np.result_type(a.dtype, v.dtype)
     return Traced(node, None, dtype)
+
+
+def _masked_write(a: Traced, key: Any, value: Any) -> Traced | None:
+    """``out[x <= 0] = 0``: a whole-array mask that depends on a differentiated input writes
+    np.where(mask, value, out); the mask is piecewise constant, so where is exact (its kinks
+    are the mask's boundary). None when the write is not of this form."""
+    if not (isinstance(key, Traced) and key.value is None and key.dtype.kind == "b"
+            and key.node.shape == a.node.shape):
+        return None
+    vshape = value.node.shape if isinstance(value, Traced) else np.shape(value)
+    try:
+        fits = np.broadcast_shapes(vshape, a.node.shape) == a.node.shape
+    except ValueError:
+        fits = False
+    return np.where(key, value, a) if fits else None
 
 
 # ---------------------------------------------------------------- shapes

@@ -18,8 +18,10 @@ module alike.
 from __future__ import annotations
 
 import inspect
+import io
 import linecache
 import sys
+import tokenize
 import traceback
 import types
 from collections.abc import Callable, Mapping
@@ -74,7 +76,7 @@ def trace_full(forward: Callable[..., Any], shapes: Mapping[str, tuple[int, ...]
     try:
         result, seen = _call_capturing_locals(forward, args)
     except TraceError as exc:
-        raise TraceError(str(exc), exc.where or _where(exc)) from None
+        raise TraceError(str(exc), exc.where or where_of(exc)) from None
     finally:
         reasons = tuple(Specialization.reasons)
         Specialization.reasons = []
@@ -197,18 +199,31 @@ def _name_steps(out: Node, names: dict[int, str], inputs: dict[str, Node]) -> No
     return memo[out.uid]
 
 
-def _where(exc: TraceError) -> str:
-    """'model.py:42: y = np.sort(x)': the user's line where tracing stopped."""
+def where_of(exc: BaseException) -> str:
+    """'model.py:42: y = np.sort(x)': the user's line where tracing stopped (or "")."""
     frames = [(fr, line) for fr, line in traceback.walk_tb(exc.__traceback__)
               if not str(Path(fr.f_code.co_filename).resolve()).startswith(_NOT_USER)]
     if not frames:
         return ""
     frame, line = frames[-1]
     filename = frame.f_code.co_filename
-    text = " ".join(linecache.getline(filename, line).split())
+    text = " ".join(_without_comment(linecache.getline(filename, line)).split())
     if len(text) > 80:
         text = text[:77] + "..."
-    return f"{Path(filename).name}:{line}: {text}".rstrip(": ")
+    return f"{Path(filename).name}:{line}: {text}" if text else f"{Path(filename).name}:{line}"
+
+
+def _without_comment(line: str) -> str:
+    """The line without its trailing # comment (tokenized: a '#' inside a string stays)."""
+    if "#" not in line:
+        return line
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline):
+            if tok.type == tokenize.COMMENT:
+                return line.strip()[:tok.start[1]]
+    except (tokenize.TokenError, SyntaxError):  # an unfinished statement: keep it whole
+        pass
+    return line
 
 
 def parameters(forward: Callable[..., Any]) -> list[str]:

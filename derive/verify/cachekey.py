@@ -107,7 +107,9 @@ def _code(code: types.CodeType) -> tuple:
     """The code itself: bytecode, constants (nested code too), names."""
     consts = tuple(_code(c) if isinstance(c, types.CodeType) else (type(c).__name__, repr(c))
                    for c in code.co_consts)
-    return (code.co_code, consts, code.co_names, code.co_varnames, code.co_freevars)
+    # the file and line too: where tracing stops is reported as 'file:line: code'
+    return (code.co_code, consts, code.co_names, code.co_varnames, code.co_freevars,
+            code.co_filename, code.co_firstlineno)
 
 
 def _global_names(code: types.CodeType) -> set[str]:

@@ -54,6 +54,8 @@ def _as_array(value: Any, name: str, where: str) -> np.ndarray:
         raise InputError(f"{where} gave {name!r} that is not a rectangular array") from None
     if a.dtype.kind not in "biuf":
         raise InputError(f"{where} gave {name!r} of dtype {a.dtype}, not real numbers")
+    if a.dtype.kind in "biu":  # labels, indices, masks: constants that keep their dtype
+        return np.array(a, copy=True)
     return np.array(a, dtype=np.float64)
 
 
@@ -113,6 +115,17 @@ def _same_shapes(draws: list[Arrays], shapes: dict[str, Shape]) -> None:
             if a.shape != shapes[name]:
                 raise InputError(f"inputs(rng) gave {name} of shape {U.shape_text(a.shape)} at "
                                  f"point {k}, {U.shape_text(shapes[name])} at point 1")
+
+
+def _differentiable(draw: Arrays, wrt: tuple[str, ...]) -> None:
+    """Integer and boolean arrays are labels, indices and masks: constants, never
+    differentiated (a gradient for one is a mistake in what backward returns)."""
+    for name in wrt:
+        a = draw.get(name)
+        if a is not None and a.dtype.kind in "biu":
+            raise InputError(f"backward returned a gradient for {name!r}, an array of "
+                             f"{a.dtype}: integer and boolean arrays (labels, indices, masks) "
+                             "are constants; leave it out of backward's result")
 
 
 def _names(items: list[Any]) -> str:

@@ -40,25 +40,38 @@ def _entries(shapes: Mapping[str, Shape]) -> int:
     return sum(int(np.prod(s, dtype=np.int64)) for s in shapes.values())
 
 
-def _want_proof(prove: bool | None, shapes: Mapping[str, Shape]) -> bool:
+def labels(constants: Mapping[str, np.ndarray] | None) -> dict[str, np.ndarray]:
+    """The integer and boolean constants (labels, indices, masks): their values only hold at
+    the drawn shapes, so a proof that reads them runs there, with these values."""
+    return {k: v for k, v in (constants or {}).items() if np.asarray(v).dtype.kind in "biu"}
+
+
+def _want_proof(prove: bool | None, shapes: Mapping[str, Shape],
+                constants: Mapping[str, np.ndarray] | None = None) -> bool:
     if prove is not None:
         return bool(prove)
-    return _entries(reduced_shapes(shapes)) <= PROVE_AUTO_MAX_ENTRIES
+    small = reduced_shapes(shapes)
+    if labels(constants) and small != dict(shapes):
+        return False  # labels hold at the drawn shapes only: proved there when asked
+    return _entries(small) <= PROVE_AUTO_MAX_ENTRIES
 
 
 def _prove(forward: Callable[..., Any], shapes: dict[str, Shape], wrt: tuple[str, ...],
-           budget: P.WorkBudget) -> tuple[dict[str, Shape], str, EW.Elementwise | None,
-                                         dict[str, EW.Proof]]:
-    """Retrace at reduced shapes and prove each matrix-form gradient, within the budget."""
-    small = reduced_shapes(shapes)
+           budget: P.WorkBudget, constants: Mapping[str, np.ndarray] | None = None
+           ) -> tuple[dict[str, Shape], str, EW.Elementwise | None, dict[str, EW.Proof]]:
+    """Retrace at reduced shapes (at the drawn ones, with their values, when labels are
+    constants) and prove each matrix-form gradient, within the budget."""
+    fixed = dict(constants or {}) if labels(constants) else {}
+    small = dict(shapes) if fixed else reduced_shapes(shapes)
     try:
-        d = derivation(forward, small, wrt)
+        d = derivation(forward, small, wrt, fixed)
     except TraceError as exc:
         return small, f"not proved: forward does not trace at {U.shapes_text(small)} ({exc})", \
             None, {}
     key = ("proof", budget)
     if key not in d.memo:  # a proof is about the graph, not the point: once per derivation
-        d.memo[key] = _stored_proof(d, small, wrt, budget)
+        d.memo[key] = _prove_derivation(d, small, wrt, budget, fixed) if fixed else \
+            _stored_proof(d, small, wrt, budget)
     return d.memo[key]
 
 
@@ -78,13 +91,14 @@ def _stored_proof(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ...],
 
 
 def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ...],
-                      budget: P.WorkBudget) -> tuple[dict[str, Shape], str,
-                                                     EW.Elementwise | None, dict[str, EW.Proof]]:
+                      budget: P.WorkBudget, constants: Mapping[str, np.ndarray] | None = None
+                      ) -> tuple[dict[str, Shape], str, EW.Elementwise | None,
+                                 dict[str, EW.Proof]]:
     g = d.graph
     try:
         memo: dict[int, np.ndarray] = {}  # one pass over the graph, shared by every form
-        ew = EW.ground_truth(g.output, g.inputs, g.wrt, max_ops=budget.entry_ops, memo=memo,
-                             max_nodes=budget.graph_ops)
+        ew = EW.ground_truth(g.output, g.inputs, g.wrt, constants, max_ops=budget.entry_ops,
+                             memo=memo, max_nodes=budget.graph_ops)
         env = dict(ew.symbols)
         for s in g.steps:
             env[s.name] = EW.evaluate(s.node, env, memo)

@@ -97,6 +97,7 @@ class VerifyResult:
     label: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     mode: str = "scalar"  # "vjp": a layer checked through backward(dout, ...) (derive.layer)
+    fallback_where: str = ""  # the user's line where tracing stopped: "model.py:42: ..."
 
     @property
     def ok(self) -> bool:
@@ -110,15 +111,20 @@ class VerifyResult:
     def fallback_text(self) -> str:
         """Why the verdicts are numeric only, as a clause: 'the tracer cannot map numpy.sort'."""
         r = self.fallback_reason or ""
+        at = f", at {self.fallback_where}" if self.fallback_where else ""
         if r.startswith(_UNMAPPED):
-            return f"the tracer cannot map {r}"
-        return f"the tracer fell back ({r})"
+            return f"the tracer cannot map {r}{at}"
+        return f"the tracer fell back ({r}){at}"
 
     @property
     def numeric_only_reason(self) -> str | None:
-        """Why some verdict rests on finite differences alone (None: every one is derived)."""
-        if self.fallback_reason:
-            return self.fallback_text
+        """Why some verdict rests on finite differences alone: where and why tracing stopped
+        ('model.py:42: out[n, f] = ... (numpy.pad)'), or why a derived gradient was not
+        trusted; None when every gradient was derived and confirmed."""
+        if self.fallback_reason is not None:
+            if self.fallback_where:
+                return f"{self.fallback_where} ({self.fallback_reason})"
+            return self.fallback_reason
         if not self.numeric_only:
             return None
         return next((n for n in self.notes if "finite differences alone" in n),

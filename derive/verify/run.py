@@ -19,7 +19,7 @@ from derive.numeric.compare import (
 from derive.numeric.config import FD_MODES
 from derive.verify.calls import _ScalarForward, _user_gradients
 from derive.verify.derivation import _symbolic
-from derive.verify.inputs import _draw, _names, _parameters, _same_shapes
+from derive.verify.inputs import _differentiable, _draw, _names, _parameters, _same_shapes
 from derive.verify.judge import _batch_size, _Context
 from derive.verify.options import Options
 from derive.verify.proving import (
@@ -83,7 +83,7 @@ def verify(
     clock.lap("draw")
     f, fvals, user, wrt = _run_user(forward, backward, names, draws)
     clock.lap("user")
-    derivation, reason, symbolic = _symbolic(forward, f.shapes, wrt, draws, fvals)
+    derivation, reason, where, symbolic = _symbolic(forward, f.shapes, wrt, draws, fvals)
     clock.lap("derive")
     opts = Options.of(rtol, atol, eps)
     grads, notes = _Context(f, draws, fvals, user, wrt, fd, seed, derivation, symbolic,
@@ -93,17 +93,18 @@ def verify(
              for k, g in grads.items()}
     clock.lap("compare")
     proof_shapes, proof_note, ew = None, "", None
-    if derivation is not None and _want_proof(prove, f.shapes):
+    consts = {n: v for n, v in draws[0].items() if n not in wrt}
+    if derivation is not None and _want_proof(prove, f.shapes, consts):
         budget = P.FULL_BUDGET if prove else PROOF_AUTO_BUDGET
-        proof_shapes, proof_note, ew, proofs = _prove(forward, f.shapes, wrt, budget)
+        proof_shapes, proof_note, ew, proofs = _prove(forward, f.shapes, wrt, budget, consts)
         grads = {k: _with_proof(g, proofs.get(k)) for k, g in grads.items()}
         notes += _proof_problems(proofs)
     clock.lap("prove")
     return VerifyResult(
         gradients=grads, shapes=f.shapes, constants=tuple(n for n in names if n not in wrt),
-        traced=derivation, fallback_reason=reason, notes=tuple(notes), points=points,
-        seed=seed, fd=fd, proof_shapes=proof_shapes, proof_note=proof_note, elementwise=ew,
-        label=label, timings=clock.laps, mode=mode,
+        traced=derivation, fallback_reason=reason, fallback_where=where, notes=tuple(notes),
+        points=points, seed=seed, fd=fd, proof_shapes=proof_shapes, proof_note=proof_note,
+        elementwise=ew, label=label, timings=clock.laps, mode=mode,
     )
 
 
@@ -149,6 +150,7 @@ def _run_user(forward: Callable[..., Any], backward: Callable[..., Any], names: 
     f0 = f.value(draws[0], first=True)
     user = [_user_gradients(backward, draws[0], names, None)]
     wrt = tuple(k for k in names if k in user[0])
+    _differentiable(draws[0], wrt)
     undrawn = [k for k in wrt if k not in draws[0]]
     if undrawn:
         raise InputError(f"backward returned {_names(undrawn)}, which has no shape: give one to "

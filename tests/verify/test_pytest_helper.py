@@ -109,7 +109,7 @@ def test_at_most_five_rows_are_listed() -> None:
 
 def test_a_numeric_only_pass_warns() -> None:
     with pytest.warns(DeriveWarning, match=r"numeric only: x judged by finite differences "
-                                           r"alone \(the tracer cannot map numpy.sort\)"):
+                                           r"alone \(\S+:\d+: .*\(numpy.sort\)\)"):
         assert_gradients(_sorted_cubes, lambda x: {"x": 3 * x ** 2}, shapes={"x": (4,)})
 
 

@@ -291,7 +291,7 @@ def test_to_json_contract(module: Load) -> None:
 
 def test_to_json_says_why_numeric_only(module: Load) -> None:
     j = _check(module("fallback_sort")).to_json()
-    assert j["numeric_only_reason"] == "the tracer cannot map numpy.sort"
+    assert j["numeric_only_reason"] == "fallback_sort.py:9: L = np.sum(w * np.sort(x)) (numpy.sort)"
     assert all(g["numeric_only"] for g in j["gradients"].values())
 
 
@@ -390,12 +390,17 @@ def test_saturated_sigmoid_is_judged_without_warnings_or_nan() -> None:
 
 
 def test_fallback_text(module: Load) -> None:
-    assert _check(module("fallback_sort")).fallback_text == "the tracer cannot map numpy.sort"
+    r = _check(module("fallback_sort"))
+    assert r.fallback_text == ("the tracer cannot map numpy.sort, at fallback_sort.py:9: "
+                               "L = np.sum(w * np.sort(x))")
+    assert r.numeric_only_reason == "fallback_sort.py:9: L = np.sum(w * np.sort(x)) (numpy.sort)"
+    assert r.to_json()["numeric_only_reason"] == r.numeric_only_reason
 
     def forward(x: np.ndarray) -> float:
         return float(np.sum(x**2))  # float() of a traced array: the tracer stops here
 
     r = verify(forward, lambda x: {"x": 2 * x}, shapes={"x": (3,)})
-    assert r.fallback_text == ("the tracer cannot map float() of an array that depends on a "
-                               "differentiated input")
+    assert r.fallback_text.startswith("the tracer cannot map float() of an array that depends "
+                                      "on a differentiated input, at test_verify_api.py:")
+    assert r.fallback_text.endswith(": return float(np.sum(x**2))")
     assert r.ok and r.numeric_only

@@ -1,0 +1,23 @@
+"""A clipped surrogate objective; mistake: the gradient flows through the ratio even where
+the clipped term was taken."""
+
+import numpy as np
+
+EPS = 0.2
+SHAPES = {"logp": (6,)}
+
+
+def inputs(rng):
+    return {"logp": rng.normal(0, 0.3, 6), "old_logp": rng.normal(0, 0.3, 6),
+            "adv": rng.standard_normal(6)}
+
+
+def forward(logp, old_logp, adv):
+    ratio = np.exp(logp - old_logp)
+    clipped = np.clip(ratio, 1 - EPS, 1 + EPS)
+    return -np.mean(np.minimum(ratio * adv, clipped * adv))
+
+
+def backward(logp, old_logp, adv):
+    ratio = np.exp(logp - old_logp)
+    return {"logp": -adv * ratio / logp.shape[0]}

@@ -1,0 +1,19 @@
+"""Inverted dropout in training mode; the random mask is fixed by inputs(rng)."""
+
+
+P_KEEP = 0.6
+SHAPES = {"x": (4, 6)}
+
+
+def inputs(rng):
+    return {"mask": rng.random((4, 6)) < P_KEEP}
+
+
+def forward(x, mask):
+    out = x * mask / P_KEEP
+    return out, mask
+
+
+def backward(dout, cache):
+    mask = cache
+    return (dout * mask / P_KEEP,)
