@@ -20,7 +20,8 @@ from derive.cases import Case, Printed
 from derive.compile import NumpyCode, compile_numpy, lambdify, step_values
 from derive.graph import Graph, from_forward, kink_nodes
 from derive.numeric.compare import Comparison, compare
-from derive.numeric.fd import central_gradient, one_sided_gradients
+from derive.numeric.fd import FD_REL_STEP, central_gradient, one_sided_gradients
+from derive.numeric.refine import difference_noise
 
 # The documents' own backward passes use central differences with delta = 0.001, whose
 # truncation error delta^2 |f'''| / 6 reaches ~1e-5 relative here; 1e-4 accepts that and
@@ -187,7 +188,8 @@ def check_case(case: Case, *, prove: bool = True) -> CaseResult:
         grads[w] = GradientCheck(
             w, exact[w], np.asarray(matrix[w]), fd, h, p,
             vs_matrix=compare(exact[w], matrix[w], subgradient=sub),
-            vs_fd=compare(exact[w], fd, subgradient=sub, rtol=FD_RTOL),
+            vs_fd=compare(exact[w], fd, subgradient=sub, rtol=FD_RTOL,
+                          atol=difference_noise(exact_fwd, FD_REL_STEP)),
             vs_hand=None if h is None else compare(exact[w], h, subgradient=sub),
             vs_printed=None if p is None else _compare_printed(p, exact[w]),
             proof=proof,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from derive.numeric.fd import kink_mask
+from derive.numeric.fd import KINK_TOL
 
 DIAGNOSES = (
     "scaled",
@@ -29,14 +29,24 @@ DIAGNOSES = (
 # step reach ~1e-8 relative (the documents' delta=0.001 deriv ~2e-7); 1e-6 leaves margin.
 RTOL = 1e-6
 
-# Denominator floor, relative to max(1, max|reference|): keeps |c-r|/max(|r|,|c|) from blowing
-# up where both are ~0 (e.g. 1e-17 noise vs an exact 0), while 1e-12-sized gradients still get
-# a real relative check (floor 1e-8 means an absolute slack of only RTOL * 1e-8 = 1e-14).
+# Denominator floor, relative to max|reference| (the gradient's scale, so that scaling the
+# loss by any power of ten changes no verdict): keeps |c-r|/max(|r|,|c|) from blowing up where
+# both are ~0 (1e-17 noise vs an exact 0 at scale 1), while errors above RTOL * 1e-8 of the
+# scale still count. An all-zero reference has no scale: then the floor is ATOL_FLOOR itself.
 ATOL_FLOOR = 1e-8
 
-# float32 carries ~6e-8 relative precision and loses more through accumulation in sums and
-# matrix products; 1e-3 accepts an honest float32 gradient but still catches real mistakes.
-FLOAT32_RTOL = 1e-3
+# A float16/float32 candidate is judged at its own precision, relative to the gradient's scale
+# (rounding and accumulation in sums and products cost a few ulps of the largest entry, not of
+# each small one): 128 ulps of the dtype. float32: 1.5e-5, so a 0.1% error is caught with a
+# 65x margin; float16: 0.125.
+LOWP_ULPS = 128.0
+
+FLOAT32_RTOL = LOWP_ULPS * float(np.finfo(np.float32).eps)
+
+# A difference this small (relative, at every wrong entry), with the candidate's sign pattern
+# equal to the reference's, is the size an epsilon in the loss (log(p + 1e-8)) or a clip would
+# make: it is named so beside the diagnosis.
+SMALL_DIFFERENCE = 1e-2
 
 VERDICTS = ("ok", "wrong", "nondifferentiable")
 
@@ -67,20 +77,22 @@ class Comparison:
 
 
 def _floor(reference: np.ndarray) -> float:
-    """Safe-denominator floor: ATOL_FLOOR * max(1, max|reference|)."""
-    return ATOL_FLOOR * max(1.0, float(np.max(np.abs(reference), initial=0.0)))
+    """Safe-denominator floor: ATOL_FLOOR * max|reference| (ATOL_FLOOR when it is all 0)."""
+    scale = float(np.max(np.abs(reference), initial=0.0))
+    return ATOL_FLOOR * (scale if scale > 0 else 1.0)
 
 
-def rel_error(reference: Any, candidate: Any) -> np.ndarray:
-    """Elementwise |c - r| / max(|r|, |c|, floor), floor = ATOL_FLOOR * max(1, max|r|).
+def rel_error(reference: Any, candidate: Any, floor: float | None = None) -> np.ndarray:
+    """Elementwise |c - r| / max(|r|, |c|, floor), floor = ATOL_FLOOR * max|r| by default.
 
     Symmetric in size (a candidate 10x too large scores 0.9, not 9), bounded by 2 for
-    finite inputs, and safe near zero thanks to the floor. Inputs are broadcast together.
+    finite inputs, safe near zero thanks to the floor, and unchanged when both are scaled by
+    the same factor. Inputs are broadcast together.
     """
     r = np.asarray(reference, dtype=np.float64)
     c = np.asarray(candidate, dtype=np.float64)
     r, c = np.broadcast_arrays(r, c)
-    denom = np.maximum(np.maximum(np.abs(r), np.abs(c)), _floor(r))
+    denom = np.maximum(np.maximum(np.abs(r), np.abs(c)), _floor(r) if floor is None else floor)
     with np.errstate(invalid="ignore"):
         return np.abs(c - r) / denom
 
@@ -88,6 +100,11 @@ def rel_error(reference: Any, candidate: Any) -> np.ndarray:
 def _close(reference: np.ndarray, candidate: np.ndarray, tol: float) -> bool:
     """All entries within tol under rel_error."""
     return bool(np.all(rel_error(reference, candidate) <= tol))
+
+
+def close(reference: Any, candidate: Any) -> bool:
+    """Whether compare() would call the candidate ok (its dtype's tolerance included)."""
+    return compare(reference, candidate).verdict == "ok"
 
 
 def _snap(c: float, tol: float) -> tuple[float, bool]:
@@ -192,13 +209,16 @@ def _indices(mask: np.ndarray) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(int(i) for i in idx) for idx in np.argwhere(mask))
 
 
-def _tolerance(cand: np.ndarray, rtol: float | None) -> tuple[float, str]:
-    """Tolerance to use and a note for the message when float32 loosened it."""
+def _tolerance(cand: np.ndarray, rtol: float | None) -> tuple[float, str, bool]:
+    """Tolerance, a note for the message, and whether it is measured at the gradient's scale
+    (a float16/float32 candidate: its precision is a few ulps of the largest entry)."""
     if rtol is not None:
-        return float(rtol), ""
-    if cand.dtype == np.float32:
-        return FLOAT32_RTOL, f" [float32 candidate: rtol {FLOAT32_RTOL:g}]"
-    return RTOL, ""
+        return float(rtol), "", False
+    if cand.dtype in (np.float16, np.float32):
+        tol = LOWP_ULPS * float(np.finfo(cand.dtype).eps)
+        return tol, (f" [{cand.dtype} candidate, low precision: rtol {tol:.2g} of the "
+                     "gradient's scale]"), True
+    return RTOL, "", False
 
 
 def _numeric(cand: np.ndarray) -> np.ndarray | None:
@@ -315,7 +335,7 @@ def _within_subgradient(
     hi = np.broadcast_to(np.asarray(subgradient[1], dtype=np.float64), ref.shape)
     lower, upper = np.minimum(lo, hi), np.maximum(lo, hi)
     scale = float(np.max(np.abs(ref), initial=0.0))
-    kinks = kink_mask(lo, hi, scale=scale)
+    kinks = np.abs(hi - lo) > KINK_TOL * (scale if scale > 0 else 1.0)
     slack = tol * np.maximum(np.maximum(np.abs(lower), np.abs(upper)), _floor(ref))
     inside = (cand >= lower - slack) & (cand <= upper + slack)
     return bool(np.all(kinks[bad] & inside[bad]))
@@ -327,10 +347,14 @@ def _compare_same(
     tol: float,
     note: str,
     subgradient: tuple[Any, Any] | None,
+    at_scale: bool = False,
+    atol: float = 0.0,
 ) -> Comparison:
     """Diagnose a candidate with the reference's shape."""
     errors = _stats(ref, cand)
-    bad = rel_error(ref, cand) > tol
+    floor = max(float(np.max(np.abs(ref), initial=0.0)) if at_scale else _floor(ref),
+                atol / tol if tol > 0 else 0.0)
+    bad = rel_error(ref, cand, floor) > tol
     if not np.any(bad):
         message = f"ok: max rel error {errors[1]:.2g} <= rtol {tol:g}" + note
         return _result("ok", None, message, tol, errors=errors)
@@ -371,7 +395,7 @@ def _compare_same(
     zeros = " (candidate is all zeros)" if not np.any(cand) else ""
     message = (
         f"entries: {len(entries)} of {ref.size} wrong, worst at {worst} "
-        f"(rel error {errors[1]:.3g}){zeros}" + note
+        f"(rel error {errors[1]:.3g}){zeros}{small_difference(ref, cand, bad)}" + note
     )
     return _result("wrong", "entries", message, tol, errors=errors, entries=entries)
 
@@ -382,6 +406,7 @@ def compare(
     *,
     subgradient: tuple[Any, Any] | None = None,
     rtol: float | None = None,
+    atol: float = 0.0,
 ) -> Comparison:
     """Compare candidate with reference (trusted, finite) and diagnose the difference.
 
@@ -390,7 +415,11 @@ def compare(
     message, or "shape"), else "shape". Same shape: ok, scaled/sign, transposed, collapsed
     (summed then broadcast back), nondifferentiable (wrong only at kinks, inside the
     subgradient interval (lo, hi)), else entries. Non-numeric or non-finite candidates are
-    "entries". rtol defaults to RTOL, or FLOAT32_RTOL for a float32 candidate.
+    "entries". rtol defaults to RTOL; a float16/float32 candidate is judged at its precision
+    relative to the gradient's scale (FLOAT32_RTOL for float32) and flagged low precision.
+    Errors are relative, so scaling both by one factor changes nothing; ``atol`` is the
+    reference's own absolute noise (finite differences: ~eps |f| / h), below which any
+    difference is accepted.
     """
     ref = np.asarray(reference, dtype=np.float64)
     if not np.all(np.isfinite(ref)):
@@ -404,7 +433,7 @@ def compare(
             "entries: candidate is not a rectangular array",
             float(RTOL if rtol is None else rtol),
         )
-    tol, note = _tolerance(raw, rtol)
+    tol, note, at_scale = _tolerance(raw, rtol)
     cand = _numeric(raw)
     if cand is None:
         message = f"entries: candidate is not a numeric array (dtype {raw.dtype})"
@@ -416,7 +445,21 @@ def compare(
         return _result("wrong", "entries", message, tol, errors=(math.inf, math.inf), entries=where)
     if cand.shape != ref.shape:
         return _compare_shapes(ref, cand, tol, note)
-    return _compare_same(ref, cand, tol, note, subgradient)
+    return _compare_same(ref, cand, tol, note, subgradient, at_scale, atol)
+
+
+def small_difference(ref: np.ndarray, cand: np.ndarray, bad: np.ndarray) -> str:
+    """'; differs by 3e-4 relative: consistent with an epsilon or clipping' when every wrong
+    entry is off by under SMALL_DIFFERENCE relative with the reference's sign, else ''."""
+    r, c = ref[bad], cand[bad]
+    if r.size == 0 or not np.all(np.sign(r) == np.sign(c)):
+        return ""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.abs(c - r) / np.abs(r)
+    worst = float(np.max(rel))
+    if not worst < SMALL_DIFFERENCE:
+        return ""
+    return f"; differs by {worst:.2g} relative: consistent with an epsilon or clipping"
 
 
 def batch_hint(c: float, n: int) -> str | None:
