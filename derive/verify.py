@@ -3,8 +3,10 @@
 Pipeline of pure stages, as :mod:`derive.check` for the documents' cases:
 
 1. draw K points (standard normal from ``numpy.random.default_rng(seed)``, or the user's
-   ``inputs(rng)``) and run the user's ``forward`` and ``backward`` there; ``backward``'s
-   keys say which arguments are checked, the others are constants;
+   ``inputs(rng)``) and run the user's ``forward``, then ``backward``, at each point (results
+   copied as they arrive), and ``forward`` once more at the first point: a forward that is not
+   deterministic is an InputError, never a verdict; ``backward``'s keys say which arguments
+   are checked, the others are constants;
 2. trace ``forward`` at the shapes, derive the gradient by rules in matrix form and compile
    it to numpy: once per (forward, shapes, names), cached, and independent of the batch size;
 3. compare the compiled gradient with the user's at every point, entry by entry, with
@@ -22,6 +24,7 @@ differences of the forward alone, and says so (``numeric_only``).
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections import OrderedDict
@@ -42,12 +45,12 @@ from derive.compile import NumpyCode, compile_numpy, evaluate_numeric, step_valu
 from derive.errors import DeriveError, InputError, ProofTimeout, TraceError
 from derive.functions import TABLE
 from derive.graph import Graph, from_forward, kink_nodes
+from derive.numeric import evidence
 from derive.numeric.compare import (
-    FLOAT32_RTOL,
+    LOWP_ULPS,
     Comparison,
     batch_message,
     compare,
-    rel_error,
 )
 from derive.numeric.fd import FD_REL_STEP, kink_mask, taylor_remainder_slope
 
@@ -414,18 +417,37 @@ def _points(names: list[str], optional: set[str], shapes: Mapping[str, Any] | No
 def _run_user(forward: Callable[..., Any], backward: Callable[..., Any], names: list[str],
               draws: list[Arrays]
               ) -> tuple[_ScalarForward, list[float], list[dict[str, Any]], tuple[str, ...]]:
-    """forward and backward at every point; backward's first answer says what is checked."""
+    """The call order, documented and kept: at each point forward, then backward, at the same
+    point (a backward may read what its forward cached); forward once more at the first point,
+    which must give the same value (no verdict rests on a forward that is not a function).
+    backward's first answer says what is checked; its results are copied as they arrive."""
     U.check_function(backward, "backward")
     f = _ScalarForward(forward, {k: tuple(v.shape) for k, v in draws[0].items()})
-    f0 = f.value(draws[0], first=True)
+    fvals = [f.value(draws[0], first=True)]
     user = [_user_gradients(backward, draws[0], names, None)]
     wrt = tuple(k for k in names if k in user[0])
     undrawn = [k for k in wrt if k not in draws[0]]
     if undrawn:
         raise InputError(f"backward returned {_names(undrawn)}, which has no shape: give one to "
                          "differentiate it")
-    user += [_user_gradients(backward, p, names, wrt) for p in draws[1:]]
-    return f, [f0] + [f.value(p) for p in draws[1:]], user, wrt
+    for p in draws[1:]:
+        fvals.append(f.value(p))
+        user.append(_user_gradients(backward, p, names, wrt))
+    _deterministic(fvals[0], f.value(draws[0]))
+    return f, fvals, user, wrt
+
+
+# Two calls of a forward at one point must agree to this (relative): the same float64 code
+# on the same arrays gives the same bits, up to a threaded BLAS reordering a sum (~1e-15).
+DETERMINISM_RTOL = 1e-12
+
+
+def _deterministic(first: float, again: float) -> None:
+    if abs(first - again) <= DETERMINISM_RTOL * max(abs(first), abs(again)):
+        return
+    raise InputError(f"forward is not deterministic: two calls at the same point gave "
+                     f"{first:.17g} and {again:.17g} (np.random, a call counter or state kept "
+                     "between calls?); a gradient can only be checked for a function")
 
 
 def verify_module(
@@ -618,7 +640,17 @@ def _user_gradients(backward: Callable[..., Any], point: Arrays, names: list[str
     if wrt is not None and set(raw) != set(wrt):
         raise InputError(f"backward returned different names at different points: "
                          f"{sorted(raw)} and {sorted(wrt)}")
-    return dict(raw)
+    return {k: _copied(v) for k, v in raw.items()}
+
+
+def _copied(value: Any) -> Any:
+    """A result copied as it arrives: a backward may return the same buffer at every call."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - an uncopyable object is judged as it is
+        return value
 
 
 # ---------------------------------------------------------------- the symbolic side
@@ -737,6 +769,18 @@ class _Differences:
             out[i] = (fp - fm) / (up - down)
         return out
 
+    def entry_function(self, point: Arrays, name: str, indices: list[tuple[int, ...]]
+                       ) -> Callable[[np.ndarray], np.ndarray]:
+        """f with entry indices[i] of ``name`` set to values[i], for each i (numeric.refine)."""
+        def fe(values: np.ndarray) -> np.ndarray:
+            out = np.empty(len(indices))
+            for i, idx in enumerate(indices):
+                v = float(values[i])
+                out[i] = self.f(_perturbed(point, name, idx, v)) if math.isfinite(v) else np.nan
+            return out
+
+        return fe
+
     def one_sided(self, point: Arrays, name: str, indices: list[tuple[int, ...]],
                   f0: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         left, right = np.empty(len(indices)), np.empty(len(indices))
@@ -768,6 +812,25 @@ class _Differences:
         for w, d in v.items():
             plus[w], minus[w] = point[w] + h * d, point[w] - h * d
         return (self.f(plus) - self.f(minus)) / (2 * h)
+
+    def directional_doubt(self, point: Arrays, v: Mapping[str, np.ndarray], gv: float,
+                          f0: float, scale: float) -> bool:
+        """Whether refined differences along v decide against the derivative gv."""
+        x_max = max(float(np.max(np.abs(point[w]), initial=0.0)) for w in v)
+        v_max = max(float(np.max(np.abs(d), initial=0.0)) for d in v.values())
+        h = self.rel_step * max(1.0, x_max) / max(v_max, 1e-300)
+
+        def fe(ts: np.ndarray) -> np.ndarray:
+            out = np.empty(len(ts))
+            for i, t in enumerate(ts):
+                moved = dict(point)
+                for w, d in v.items():
+                    moved[w] = point[w] + float(t) * d
+                out[i] = self.f(moved) if math.isfinite(float(t)) else np.nan
+            return out
+
+        return bool(evidence.still_disagree(np.array([gv]), fe, np.zeros(1), f0, h,
+                                            self.rtol, scale)[0])
 
     def agree(self, a: np.ndarray, b: np.ndarray, f0: float) -> np.ndarray:
         """Entrywise agreement of a derivative with a difference, within FD tolerance."""
@@ -827,10 +890,13 @@ class _Context:
         if self.f.float32:
             self.notes.append("float32 forward: finite differences with step "
                               f"{FD32_REL_STEP:.1g} and rtol {FD32_RTOL:g}")
-        f32 = [w for w in self.wrt if _is_float32(self.user[0][w])]
-        if f32:
-            self.notes.append(f"float32 backward for {', '.join(f32)}: judged with rtol "
-                              f"{FLOAT32_RTOL:g}, which fits float32")
+        for dtype in (np.float32, np.float16):
+            low = [w for w in self.wrt if _dtype(self.user[0][w]) == dtype]
+            if low:
+                tol = LOWP_ULPS * float(np.finfo(dtype).eps)
+                self.notes.append(f"{np.dtype(dtype)} backward for {', '.join(low)}: judged "
+                                  f"with rtol {tol:g} of the gradient's scale, which fits "
+                                  f"{np.dtype(dtype)} (low precision)")
         return out, self.notes
 
     # -- what the checks could miss, and the Taylor test --------------------------
@@ -909,7 +975,10 @@ class _Context:
         gv = sum(float(np.sum(g[w] * v[w])) for w in names)
         norm_g = math.sqrt(sum(float(np.sum(g[w] * g[w])) for w in names))
         slack = self.diff.rtol * norm_g + self.diff.noise * max(1.0, abs(self.fvals[k]))
-        return abs(dd - gv) <= slack
+        if abs(dd - gv) <= slack:
+            return True
+        # one step is no proof against a derivation (a deep network's curvature): refine
+        return not self.diff.directional_doubt(self.draws[k], v, gv, self.fvals[k], norm_g)
 
     def _directional_suspects(self, refs: dict[str, list[np.ndarray]]
                               ) -> dict[str, list[int]]:
@@ -967,6 +1036,13 @@ class _Context:
         fdv = self._central(w, k, chosen)
         gv = np.array([g[i] for i in chosen])
         bad = [chosen[i] for i in np.flatnonzero(~self.diff.agree(gv, fdv, f0))]
+        if bad:  # a difference at one step is no proof against a derivation: refine it first
+            xs = np.array([p[w][i] for i in bad], dtype=np.float64)
+            gb = np.array([g[i] for i in bad])
+            doubt = evidence.still_disagree(gb, self.diff.entry_function(p, w, bad), xs, f0,
+                                            self.diff.rel_step, self.diff.rtol,
+                                            float(np.max(np.abs(g), initial=0.0)))
+            bad = [bad[i] for i in np.flatnonzero(doubt)]
         if not bad:
             return []
         lo, hi = self.diff.bracket(p, w, bad, f0)
@@ -1096,39 +1172,38 @@ class _Context:
         return _aggregate(w, comparisons, refs, self.user, True, validation)
 
     def _numeric_compare(self, w: str, fdv: np.ndarray, cand: Any, k: int) -> Comparison:
-        """compare() against a difference quotient: agreeing entries (within FD noise) are
-        taken as exact, entries below the noise on both sides as zero, so the diagnosis
-        vocabulary works on what finite differences can resolve."""
-        f0 = self.fvals[k]
+        """compare() against differences judged relative to the gradient, not to f: disputed
+        entries are refined (numeric.evidence), undecidable ones follow the Taylor slope."""
         try:
             c = np.asarray(cand, dtype=np.float64)
         except (TypeError, ValueError):
-            return compare(fdv, cand, rtol=self.diff.rtol)
+            return compare(np.nan_to_num(fdv), cand, rtol=self.diff.rtol)
         if c.shape != fdv.shape or not np.all(np.isfinite(c)):
-            return compare(fdv, cand, rtol=self.diff.rtol)
-        noise = self.diff.noise * max(1.0, abs(f0))
-        agree = self.diff.agree(fdv, c, f0)
-        tiny = (np.abs(fdv) <= noise) & (np.abs(c) <= noise)
-        ref = np.where(agree, c, np.where(np.abs(fdv) <= noise, 0.0, fdv))
-        ref = np.where(tiny, 0.0, ref)
-        cand2 = np.where(tiny, 0.0, c)
-        result = compare(ref, cand2, rtol=self.diff.rtol)
-        if result.verdict == "wrong" and result.diagnosis == "entries" and \
-                len(result.entries) <= KINK_PROBE_MAX:
-            where = list(result.entries)
-            lo, hi = ref.copy(), ref.copy()
-            l_, h_ = self.diff.one_sided(self.draws[k], w, where, f0)
-            for i, idx in enumerate(where):
-                lo[idx], hi[idx] = l_[i], h_[i]
-            result = compare(ref, cand2, rtol=self.diff.rtol, subgradient=(lo, hi))
-        # report the raw disagreement with the difference quotient (the snapping above only
-        # decides the verdict): "max rel error 0" would claim more than differences can show
-        raw_rel = float(np.max(rel_error(fdv, c), initial=0.0))
-        raw_abs = float(np.max(np.abs(fdv - c), initial=0.0))
-        return replace(result, max_rel_error=max(raw_rel, result.max_rel_error)
-                       if result.verdict == "wrong" else raw_rel,
-                       max_abs_error=max(raw_abs, result.max_abs_error)
-                       if result.verdict == "wrong" else raw_abs)
+            return compare(np.nan_to_num(fdv), cand, rtol=self.diff.rtol)
+        p = self.draws[k]
+
+        def entries(where: Any) -> Any:
+            return self.diff.entry_function(p, w, list(where))
+
+        def slope() -> float | None:
+            return self._slope({w: c}, TAYLOR_SEED + self.wrt.index(w)).get("taylor_slope")
+
+        result = evidence.numeric_verdict(fdv, c, self.fvals[k], self.diff.rel_step,
+                                          self.diff.rtol, entries, np.asarray(p[w]), slope)
+        if _is_low_precision(cand) and result.verdict == "ok":
+            result = replace(result, message=result.message + " [low precision]")
+        return result
+
+
+def _dtype(x: Any) -> Any:
+    try:  # a ragged list is not an array at all
+        return getattr(np.asarray(x), "dtype", None)
+    except ValueError:
+        return None
+
+
+def _is_low_precision(x: Any) -> bool:
+    return _dtype(x) in (np.float16, np.float32)
 
 
 def _is_float32(x: Any) -> bool:
