@@ -20,18 +20,8 @@ from derive.cases import Case, Printed
 from derive.compile import NumpyCode, compile_numpy, lambdify, step_values
 from derive.graph import Graph, from_forward, kink_nodes
 from derive.numeric.compare import Comparison, compare
-from derive.numeric.fd import FD_REL_STEP, central_gradient, one_sided_gradients
-from derive.numeric.refine import difference_noise
-
-# The documents' own backward passes use central differences with delta = 0.001, whose
-# truncation error delta^2 |f'''| / 6 reaches ~1e-5 relative here; 1e-4 accepts that and
-# nothing more (their real mistakes are factors of 2, 5, or wrong shapes).
-AS_PRINTED_RTOL = 1e-4
-
-# Our finite differences (step cbrt(eps) scaled per entry) carry truncation and round-off
-# errors of ~1e-10 relative to the function's scale; 1e-5 keeps a wide margin even where a
-# gradient entry is small next to the function value.
-FD_RTOL = 1e-5
+from derive.numeric.config import AS_PRINTED_RTOL, FD_RTOL  # noqa: F401 - the table's names
+from derive.numeric.fd import central_gradient, one_sided_gradients
 
 # Elementwise SymPy grows with every entry; above this many input entries the case is
 # proved on the matrix form only (``derive verify`` proves on a reduced shape instead).
@@ -91,6 +81,16 @@ class CaseResult:
     @property
     def ok(self) -> bool:
         return all(g.ok for g in self.gradients.values())
+
+    def __repr__(self) -> str:
+        grads = ", ".join(f"{w}: {'ok' if g.ok else 'disagrees'}"
+                          for w, g in self.gradients.items())
+        return f"CaseResult({self.case.name!r}, ok={self.ok}, {grads})"
+
+    def _repr_markdown_(self) -> str:
+        from derive.reports.notebook import case_markdown  # lazy: reports imports derive
+
+        return case_markdown(self)
 
     def _repr_html_(self) -> str:
         from derive.reports.context import (
@@ -159,8 +159,12 @@ def _compare_printed(value: Any, exact: np.ndarray) -> Comparison:
     return compare(exact, value, rtol=AS_PRINTED_RTOL)
 
 
-def check_case(case: Case, *, prove: bool = True) -> CaseResult:
-    """Run every stage for one case."""
+def check_case(case: Case | str, *, prove: bool = True) -> CaseResult:
+    """Run every stage for one case (a Case, or the name of one of the documents' cases)."""
+    if isinstance(case, str):
+        from derive.cases import get
+
+        case = get(case)
     inputs = case.inputs()
     graph, bw, code = derivation(case.name)
     entries = sum(int(np.size(v)) for v in inputs.values())
@@ -189,7 +193,7 @@ def check_case(case: Case, *, prove: bool = True) -> CaseResult:
             w, exact[w], np.asarray(matrix[w]), fd, h, p,
             vs_matrix=compare(exact[w], matrix[w], subgradient=sub),
             vs_fd=compare(exact[w], fd, subgradient=sub, rtol=FD_RTOL,
-                          atol=difference_noise(exact_fwd, FD_REL_STEP)),
+                          atol=FD_RTOL * float(np.max(np.abs(exact[w]), initial=0.0))),
             vs_hand=None if h is None else compare(exact[w], h, subgradient=sub),
             vs_printed=None if p is None else _compare_printed(p, exact[w]),
             proof=proof,

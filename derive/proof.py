@@ -177,7 +177,10 @@ def is_zero_almost_everywhere(e: sp.Expr, budget: WorkBudget = FULL_BUDGET) -> b
         return False
     pos = {s: sp.Dummy(s.name, positive=True) for s in syms}
     for signs in itertools.product((1, -1), repeat=len(syms)):
-        case = e.xreplace({s: sg * pos[s] for s, sg in zip(syms, signs)})
+        try:
+            case = e.xreplace({s: sg * pos[s] for s, sg in zip(syms, signs)})
+        except (TypeError, ValueError):  # a Piecewise whose condition stops being Boolean
+            return False
         if not is_zero(case, budget):
             return False
     return True

@@ -12,15 +12,14 @@ module is imported with :mod:`importlib` from its path, as ``python FILE.py`` wo
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import importlib.machinery
 import importlib.util
 import inspect
 import math
+import operator
 import os
 import re
-import stat
 import sys
 import traceback
 from collections.abc import Callable, Mapping
@@ -29,33 +28,19 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
+from derive import usersource as S
 from derive.errors import DeriveError, InputError, UserCodeError
 from derive.numeric import limits as LIM
+from derive.usersource import MAX_TEXT, one_line, source_path  # noqa: F401 - this module's API
 
 Shape = tuple[int, ...]
 
 # One ``--shape`` argument: a Python identifier, "=", then "scalar" or sizes joined by "x".
 SHAPE_ARG = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(scalar|[0-9]+(?:x[0-9]+)*)")
 
-# User text quoted in a message is cut here, so one bad input stays one readable line.
-MAX_TEXT = 300
-
 # Exceptions that mean "this code does not fit these shapes" rather than "this code is broken":
 # numpy raises ValueError for mismatched operands, the documents' forwards assert on shapes.
 SHAPE_EXCEPTIONS = (ValueError, IndexError, AssertionError)
-
-
-def one_line(text: object, limit: int = MAX_TEXT) -> str:
-    """Collapse whitespace (numpy messages span lines) and cut to ``limit`` characters.
-
-    ``str`` of a user's object may itself raise (a broken ``__str__``): then its type names it.
-    """
-    try:
-        raw = text if isinstance(text, str) else str(text)
-    except Exception:  # noqa: BLE001 - user code: an unprintable object is still one line
-        raw = f"<unprintable {type(text).__name__}>"
-    flat = " ".join(raw.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 # ---------------------------------------------------------------- loading
@@ -115,123 +100,13 @@ def _module_name(path: Path) -> str:
     return f"_derive_user_{stem}_{digest}"
 
 
-def _read_source(path: Path) -> bytes:
-    """The file's bytes: only a regular file, only up to LIM.MAX_SOURCE_BYTES, never blocking.
-
-    A FIFO, a device (/dev/zero) or a symlink loop is refused before it is opened; the file
-    is opened non-blocking and read with a bound, so a file swapped in meanwhile cannot hang.
-    """
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise InputError(f"cannot read {path}: a symlink loop") from None
-        if isinstance(exc, FileNotFoundError):
-            raise InputError(f"no such file: {path}") from None
-        raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"cannot read {path}: it is a directory, not a Python file")
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"cannot read {path}: it is a {_file_kind(st.st_mode)}, not a "
-                         "regular file")
-    if st.st_size > LIM.MAX_SOURCE_BYTES:
-        raise InputError(f"cannot read {path}: {LIM.human_bytes(st.st_size)}, more than the "
-                         f"{LIM.human_bytes(LIM.MAX_SOURCE_BYTES)} a source file may have")
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read(LIM.MAX_SOURCE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
-    if len(data) > LIM.MAX_SOURCE_BYTES:
-        raise InputError(f"cannot read {path}: more than the "
-                         f"{LIM.human_bytes(LIM.MAX_SOURCE_BYTES)} a source file may have")
-    return data
-
-
-def _file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISCHR, "character device"),
-                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
-        if test(mode):
-            return kind
-    return "special file"
-
-
-def _decode(data: bytes, path: Path) -> str:
-    """The source as Python reads it: a UTF-8 BOM and a PEP 263 coding line are honoured."""
-    try:
-        return importlib.util.decode_source(data)
-    except UnicodeDecodeError as exc:
-        enc = "UTF-8" if exc.encoding.replace("-", "").lower() == "utf8" else exc.encoding
-        raise InputError(f"cannot read {path}: not {enc} text ({one_line(exc.reason)} "
-                         f"at byte {exc.start})") from None
-    except (SyntaxError, LookupError) as exc:  # an unknown coding name, or BOM + other coding
-        msg = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-        if "invalid or missing encoding" in msg:  # no coding line, and not UTF-8 either
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                raise InputError(f"cannot read {path}: not UTF-8 text ({one_line(bad.reason)} "
-                                 f"at byte {bad.start})") from None
-        raise InputError(f"cannot read {path}: {one_line(msg)}") from None
-
-
-def _check_syntax(source: bytes, path: Path) -> None:
-    try:
-        compile(source, str(path), "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        where = f"{path.name}:{exc.lineno}" if exc.lineno else path.name
-        raise InputError(f"syntax error in {where}: {one_line(exc.msg)}") from None
-    except ValueError as exc:  # source with NUL bytes
-        raise InputError(f"cannot compile {path.name}: {one_line(exc)}") from None
-
-
-class _Loader(importlib.machinery.SourceFileLoader):
-    """Runs the bytes already read and checked: the file is not read twice (a FIFO or a file
-    swapped in meanwhile cannot hang the import), and no __pycache__ is written beside it."""
-
-    def __init__(self, name: str, path: str, data: bytes) -> None:
-        super().__init__(name, path)
-        self._data = data
-
-    def get_data(self, path: str) -> bytes:
-        if path == self.path:
-            return self._data
-        raise OSError("derive reads no bytecode cache")
-
-    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
-        return None
-
-
-def _resolve(path: str | os.PathLike[str]) -> Path:
-    try:
-        return Path(path).expanduser().resolve()
-    except RuntimeError:  # Python 3.11 reports a symlink loop this way
-        raise InputError(f"cannot read {path}: a symlink loop") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
-
-
-def source_path(path: str | os.PathLike[str]) -> Path:
-    """The resolved path of a readable, decodable, syntactically valid FILE.py (no import)."""
-    p = _resolve(path)
-    _check_syntax(_source(p), p)
-    return p
-
-
-def _source(p: Path) -> bytes:
-    data = _read_source(p)
-    _decode(data, p)
-    return data
-
-
 def load(path: str | os.PathLike[str]) -> UserModule:
     """Import ``path`` as a fresh module (its folder on sys.path while it imports)."""
-    p = _resolve(path)
-    data = _source(p)
-    _check_syntax(data, p)
+    p = S.resolve(path)
+    data = S.read_checked(p)
+    S.check_syntax(data, p)
     name = _module_name(p)
-    loader = _Loader(name, str(p), data)
+    loader = S.Loader(name, str(p), data)
     spec = importlib.util.spec_from_file_location(name, p, loader=loader)
     if spec is None:  # pragma: no cover - spec_from_file_location with a loader always works
         raise InputError(f"cannot import {p}")
@@ -390,6 +265,16 @@ def check_total(shapes: Mapping[str, Shape], where: str) -> None:
                          f"float64; {_limit_text()}")
 
 
+def check_budget(shapes: Mapping[str, Shape], points: int) -> None:
+    """K points of these shapes within LIM.MAX_POINTS_BYTES: every point is held at once."""
+    total = sum(math.prod(s) for s in shapes.values()) * 8 * points
+    if total > LIM.MAX_POINTS_BYTES:
+        raise InputError(f"{points} points at {shapes_text(shapes)} take "
+                         f"{LIM.human_bytes(total)} as float64; all points together may take "
+                         f"at most {LIM.human_bytes(LIM.MAX_POINTS_BYTES)}: fewer points or "
+                         "smaller shapes")
+
+
 def parse_shapes(texts: list[str] | None) -> dict[str, Shape]:
     out: dict[str, Shape] = {}
     for t in texts or ():
@@ -416,20 +301,25 @@ def validate_shapes(raw: object, where: str) -> dict[str, Shape]:
 def _one_shape(v: object, where: str) -> Shape:
     if isinstance(v, str) and v == "scalar":
         return ()
-    if isinstance(v, int) and not isinstance(v, bool):
+    if _is_size(v):
         v = (v,)
-    if not isinstance(v, (tuple, list)) or not all(
-        isinstance(d, int) and not isinstance(d, bool) for d in v
-    ):
+    if not isinstance(v, (tuple, list)) or not all(_is_size(d) for d in v):
         raise InputError(f"{where} must be a tuple of sizes like (3, 2), got "
                          f"{one_line(_safe_repr(v), 60)}")
     if len(v) > LIM.MAX_DIMS:
         raise InputError(f"{where}: {len(v)} dimensions, more than {LIM.MAX_DIMS}")
     if any(d <= 0 for d in v):
         raise InputError(f"{where}: sizes must be positive, got {one_line(tuple(v), 60)}")
-    shape = tuple(int(d) for d in v)
+    shape = tuple(operator.index(d) for d in v)
     _check_size(shape, where)
     return shape
+
+
+def _is_size(d: object) -> bool:
+    """An int or an integer-valued type (np.int64: X.shape[0] from numpy), never a bool."""
+    if isinstance(d, bool) or not hasattr(type(d), "__index__"):
+        return False
+    return isinstance(d, int) or getattr(getattr(d, "dtype", None), "kind", "") in "iu"
 
 
 def _safe_repr(v: object) -> str:
@@ -483,6 +373,16 @@ def check_returned(value: object, role: str) -> None:
     if isinstance(value, complex) or kind == "c":
         raise InputError(f"{role} returned a complex number: gradients are checked for real "
                          "functions")
+    if isinstance(value, int) and not math.isfinite(_as_float(value)):
+        raise InputError(f"{role} returned an integer too large for a float64 (about "
+                         f"2**{value.bit_length()})")
+
+
+def _as_float(n: int) -> float:
+    try:
+        return float(n)
+    except OverflowError:
+        return math.inf
 
 
 def check_array(a: Any, name: str) -> None:
@@ -491,3 +391,6 @@ def check_array(a: Any, name: str) -> None:
     if size == 0:
         raise InputError(f"input {LIM.short_name(name)} has no entries (shape "
                          f"{shape_text(tuple(a.shape))}): give every size at least 1")
+    if size * 8 > LIM.MAX_INPUT_BYTES:
+        raise InputError(f"input {LIM.short_name(name)}: {size:,} entries "
+                         f"({LIM.human_bytes(size * 8)} as float64); {_limit_text()}")

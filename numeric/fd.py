@@ -6,25 +6,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-
-# Optimal relative step for central differences: balances O(h^2) truncation against eps/h
-# round-off, h ~ eps^(1/3) ~ 6.06e-6 (entries are scaled by max(1, |x_i|)).
-FD_REL_STEP = float(np.cbrt(np.finfo(np.float64).eps))
-
-# One-sided differences have O(h) error ~ h * curvature ~ 1e-5 for O(1) curvature; a jump between
-# left and right slopes is called a kink only well above that, relative to max(1, scale).
-KINK_TOL = 1e-3
-
-# Steps for the Taylor-remainder test: five decades, two points per half decade, so a clean
-# power law is visible before round-off takes over at the small end.
-TAYLOR_STEPS = np.logspace(-1, -6, 11)
-
-# A remainder counts as signal (not round-off) only above this multiple of eps * |f|: evaluating
-# f(x + h v) - f(x) loses ~eps * |f| per evaluation, and 1e3 keeps the fit clear of that floor.
-TAYLOR_ROUNDOFF_FACTOR = 1e3
-
-# Steps for the truncation-vs-round-off plot of a scalar central difference.
-ERROR_STEPS = np.logspace(-14, -1, 40)
+from derive.numeric.config import (  # noqa: F401 - the table's names, where callers find them
+    ERROR_STEPS,
+    FD_REL_STEP,
+    FD_STEP_FLOOR,
+    KINK_TOL,
+    TAYLOR_ROUNDOFF_FACTOR,
+    TAYLOR_STEPS,
+)
 
 ScalarFunction = Callable[..., Any]
 
@@ -50,7 +39,7 @@ def _evaluate(f: ScalarFunction, inputs: Mapping[str, Any], name: str, value: np
 
 def _step(xi: float, rel_step: float) -> float:
     """Step for one entry, scaled to its magnitude so large entries are not under-perturbed."""
-    return rel_step * max(1.0, abs(xi))
+    return rel_step * max(FD_STEP_FLOOR, abs(xi))
 
 
 def _target(inputs: Mapping[str, Any], name: str) -> np.ndarray:

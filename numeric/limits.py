@@ -12,6 +12,9 @@ from __future__ import annotations
 # gradients, the derived ones and finite-difference copies, so a few times this in memory.
 MAX_INPUT_BYTES = 256 * 2**20
 
+# All points together (K points of all inputs), as float64: what the check holds at once.
+MAX_POINTS_BYTES = 2**30
+
 # Dimensions of one array: numpy 1.x's own limit, and far more than any layer uses.
 MAX_DIMS = 32
 

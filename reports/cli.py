@@ -13,11 +13,15 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from derive._version import __version__
 from derive.errors import DeriveError
+
+# Modules whose warnings the command line silences (a regex on the warning's module).
+OWN_MODULES = r"(derive|numeric|reports|sympy|matplotlib)(\.|$)"
 
 # An error line is cut here: it names the problem, it need not quote a 100,000-character name.
 MAX_LINE = 1000
@@ -92,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     original = sys.stdout
     sys.stdout = _Stdout(original)
     try:
-        status = _main(argv)
+        with warnings.catch_warnings():
+            # Warnings raised in derive, SymPy or matplotlib are ours to handle, not lines for
+            # the user: the command's output says what matters (the API keeps them).
+            warnings.filterwarnings("ignore", module=OWN_MODULES)
+            status = _main(argv)
         sys.stdout.flush()
         return status
     except _StdoutError as exc:
@@ -108,14 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
     from derive.reports import isolate
 
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)  # --help, --version and usage errors: SystemExit
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
         return int(args.run(args))
     except DeriveError as exc:
         return _fail(f"derive: error: {exc}")
@@ -172,6 +180,7 @@ def _internal(exc: BaseException) -> int:
 
 
 def _fail(line: str, status: int = 2) -> int:
+    line = line.replace("\r", "\\r").replace("\n", "\\n")  # a file name with a newline
     if len(line) > MAX_LINE:
         line = line[: MAX_LINE - 3] + "..."
     try:

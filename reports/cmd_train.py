@@ -32,6 +32,7 @@ BAR_UPDATES = 200
 
 # Records which plot files this command wrote (name -> SHA-256), so it overwrites only those.
 MANIFEST = ".derive-train.json"
+MANIFEST_MAX_BYTES = 2**20  # a few names and hashes; anything bigger was not written by us
 
 HELP = "train the documents' linear regression or two-layer network on real data"
 
@@ -123,8 +124,11 @@ def _sha(data: bytes) -> str:
 
 
 def _manifest(folder: Path) -> dict[str, str]:
+    path = folder / MANIFEST
     try:
-        found = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if not path.is_file() or path.stat().st_size > MANIFEST_MAX_BYTES:
+            return {}  # a FIFO would block, a huge file is not ours: nothing recorded
+        found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}

@@ -9,11 +9,13 @@ checked gradient right, 1 any wrong, 2 could not check (one line on stderr, from
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import stat
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +52,10 @@ examples:
   derive verify my_net.py --json
   derive verify my_net.py --fix
   derive verify my_net.py --html verify.html
+  derive verify my_net.py --timeout 30      stop after 30 s (your code runs in a child process)
 
-exit status: 0 every checked gradient right, 1 any wrong, 2 could not check (one line on stderr)
+exit status: 0 every checked gradient right, 1 any wrong, 2 could not check: bad input, your
+code failed, exited or ran past --timeout, or a bug of derive's (one line on stderr)
 """
 
 
@@ -102,11 +106,8 @@ def run(args: argparse.Namespace) -> int:
     U.check_seed(args.seed, "--seed")
     U.check_points(args.points, "--points")
     shapes = U.parse_shapes(args.shape)
-    target = None
-    if args.html:
-        from derive.reports.verify_html import check_target
-
-        target = check_target(args.html)
+    U.check_budget(shapes, args.points)
+    target = _page_target(args.html) if args.html else None
     path = U.source_path(args.file)
     stages = {"": f"importing {path.name}", "imported": f"checking {path.name}"}
 
@@ -128,7 +129,8 @@ def _check(args: argparse.Namespace, path: Path, shapes: dict[str, tuple[int, ..
     from derive.usermodule import load
     from derive.verify import verify_module
 
-    module = load(path)
+    with _global_state():
+        module = load(path)
     notify("imported")
     result = verify_module(module, args.forward, args.backward, shapes, seed=args.seed,
                            points=args.points, fd=args.fd, prove=args.prove)
@@ -159,12 +161,41 @@ def _short_names(text: str, names: Any) -> str:
     return text
 
 
+def _page_target(name: str) -> Path:
+    """verify_html.check_target, after refusing what is not a regular file: opening a FIFO
+    to look for derive's marker would block, and a device is never a page."""
+    from derive.reports.verify_html import check_target
+
+    try:
+        st = os.stat(name)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"refusing to overwrite {name}: it is not a regular file")
+    return check_target(name)
+
+
+@contextlib.contextmanager
+def _global_state() -> Iterator[None]:
+    """Warning filters and numpy's error modes as they were before the user's module ran:
+    ``warnings.simplefilter("error")`` or ``np.seterr(all="raise")`` at import would turn
+    derive's own harmless warnings into failures blamed on derive."""
+    import warnings
+
+    import numpy as np
+
+    filters, errors = warnings.filters[:], np.geterr()
+    try:
+        yield
+    finally:
+        warnings.filters[:] = filters
+        np.seterr(**errors)
+
+
 def write_page(path: Path, text: str) -> None:
     """Atomically (a temporary file, then rename), readable as any file the user makes:
     mode 0666 less the umask, as open() would give, not mkstemp's 0600."""
-    from derive.reports.verify_html import check_target
-
-    p = check_target(path)
+    p = _page_target(str(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     except OSError as exc:

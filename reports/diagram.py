@@ -10,6 +10,7 @@ renderers: hand-written SVG for the page, matplotlib for the PDF.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -227,6 +228,8 @@ def to_svg(d: Diagram, title: str = "", uid: str = "g") -> str:
         "stroke-width:3px}"
         ".e{stroke:#444;stroke-width:1.3;fill:none}"
     )
+    # an inline <svg>'s <style> applies to the whole page: every rule stays inside diagrams
+    style = re.sub(r"(^|\})([^{}]+)\{", r"\1svg.diagram \2{", style)
     head = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {d.width:.0f} {d.height:.0f}" '
          f'width="{d.width:.0f}" height="{d.height:.0f}" role="img" class="diagram">'),

@@ -124,8 +124,12 @@ def _attempt(work: Work, notify: Notify, user_file: Path) -> dict[str, Any]:
                 "extra": outcome.extra}
     except BaseException as exc:  # noqa: BLE001 - every way out becomes one message
         lowered = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
-        return classify(exc, user_file, lowered if lowered < limit else None)
+        try:
+            sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+            return classify(exc, user_file, lowered if lowered < limit else None)
+        except BaseException as again:  # noqa: BLE001 - e.g. a __str__ that loops forever
+            return {"kind": "internal", "message": f"{type(again).__name__} while reporting "
+                    f"{type(exc).__name__}"}
 
 
 def classify(exc: BaseException, user_file: Path, lowered: int | None = None) -> dict[str, Any]:
@@ -140,11 +144,11 @@ def classify(exc: BaseException, user_file: Path, lowered: int | None = None) ->
         return _lowered(lowered)
     frames = _user_frames(exc, user_file)
     if frames:
-        outer, inner = frames[0], frames[-1]
+        (outer, _), (_, line) = frames[0], frames[-1]
         what = (f"importing {user_file.name}" if outer.f_code.co_name == "<module>"
                 else U.one_line(outer.f_code.co_name, 80))
         return {"kind": "error", "message": f"{what} raised {U.describe(exc)} "
-                f"({user_file.name}:{inner.f_lineno})"}
+                f"({user_file.name}:{line})"}
     if isinstance(exc, MemoryError):
         return {"kind": "error", "message": "out of memory during the check (MemoryError): "
                 "try smaller shapes or fewer --points"}
@@ -169,14 +173,11 @@ def internal_text(exc: BaseException) -> str:
     return f"{U.describe(exc)}{where}"
 
 
-def _user_frames(exc: BaseException, user_file: Path) -> list[Any]:
-    """The traceback's frames in the user's file, outermost first (a chain's causes too)."""
+def _user_frames(exc: BaseException, user_file: Path) -> list[tuple[Any, int]]:
+    """(frame, line) of the traceback's frames in the user's file, outermost first."""
     target = str(user_file)
-    out = []
-    for frame, _ in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename == target:
-            out.append(frame)
-    return out
+    return [(frame, line) for frame, line in traceback.walk_tb(exc.__traceback__)
+            if frame.f_code.co_filename == target]
 
 
 def _closed_std_fds() -> str:
@@ -209,7 +210,7 @@ def _flush(stream: Any) -> None:
 
 def _parent(pid: int, r: int, timeout: float, stages: dict[str, str]) -> Outcome:
     deadline = time.monotonic() + timeout
-    stage, final, buf, status = "", None, b"", None
+    stage, final, pending, status = "", None, [], None
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -221,8 +222,11 @@ def _parent(pid: int, r: int, timeout: float, stages: dict[str, str]) -> Outcome
             chunk = os.read(r, 1 << 16)
             if not chunk:
                 break
-            buf += chunk
-            *lines, buf = buf.split(b"\n")
+            if b"\n" not in chunk:  # a long message (a page) arrives in many chunks
+                pending.append(chunk)
+                continue
+            *lines, rest = b"".join([*pending, chunk]).split(b"\n")
+            pending = [rest]
             for line in lines:
                 msg = _parse(line)
                 if msg.get("kind") == "stage":

@@ -23,8 +23,6 @@ from matplotlib.figure import Figure
 
 from derive.check import CaseResult
 
-matplotlib.use("Agg")  # no display, ever; pyplot is never imported (figures are objects)
-
 # Fixed salt and no dates: SVG ids and PDF bytes depend only on what is drawn.
 RC = {
     "svg.hashsalt": "derive-report",

@@ -163,8 +163,13 @@ def taylor_svg(result: VerifyResult) -> Markup | None:
     return Markup(svg)
 
 
-def render(result: VerifyResult) -> str:
-    return environment().get_template(TEMPLATE).render(**context(result))
+def render(result: VerifyResult, fragment: bool = False) -> str:
+    """The page of one run; ``fragment``: the same content as one element with its styles
+    scoped to it (a notebook's output, which must not restyle the notebook)."""
+    from derive.reports.scoped import scoped_style
+
+    return environment().get_template(TEMPLATE).render(
+        **context(result), fragment=fragment, scoped_css=scoped_style(".derive-verify"))
 
 
 def check_target(path: str | os.PathLike[str]) -> Path:

@@ -53,7 +53,7 @@ THIRTY_THREE = "x".join(["1"] * 33)
 LIMITS: list[tuple[str, list[str], str]] = [
     ("--seed -1", ["verify", "good.py", "--seed", "-1"],
      "derive: error: --seed must be an integer in [0, 4294967295], got -1"),
-    ("--seed 2**40", ["verify", "good.py", "--seed", str(2**40)],
+    ("--seed 2^40", ["verify", "good.py", "--seed", str(2**40)],
      "derive: error: --seed must be an integer in [0, 4294967295], got 1099511627776"),
     ("--shape with 20 digits", ["verify", "good.py", "--shape", "x=99999999999999999999x2"],
      "derive: error: --shape x=99999999999999999999x2: 199,999,999,999,999,999,998 entries "
@@ -74,6 +74,10 @@ LIMITS: list[tuple[str, list[str], str]] = [
      "derive: error: SHAPES in dims.py['x']: 33 dimensions, more than 32"),
     ("--points 100000000000", ["verify", "good.py", "--points", "100000000000"],
      "derive: error: --points must be at most 1000, got 100000000000"),
+    ("1000 points of 1000x1000", ["verify", "good.py", "--points", "1000", "--shape",
+                                  "x=1000x1000"],
+     "derive: error: 1000 points at x=1000x1000 take 7.45 GiB as float64; all points together "
+     "may take at most 1 GiB: fewer points or smaller shapes"),
     ("--points 0", ["verify", "good.py", "--points", "0"],
      "derive: error: --points must be a positive integer, got 0"),
     ("--timeout 0", ["verify", "good.py", "--timeout", "0"],
@@ -82,7 +86,7 @@ LIMITS: list[tuple[str, list[str], str]] = [
      "derive: error: --timeout must be a positive number of seconds, got nan"),
     ("--hidden 100000000", ["train", "two-layer", "--hidden", "100000000"],
      "derive: error: --hidden must be at most 10,000, got 100,000,000"),
-    ("--iterations 10**11", ["train", "linear", "--iterations", "100000000000"],
+    ("--iterations 10^11", ["train", "linear", "--iterations", "100000000000"],
      "derive: error: --iterations must be at most 10,000,000, got 100,000,000,000"),
     ("train --seed -1", ["train", "linear", "--seed", "-1"],
      "derive: error: --seed must be in [0, 2**32), got -1"),
@@ -90,6 +94,10 @@ LIMITS: list[tuple[str, list[str], str]] = [
      "derive: error: cannot read /dev/zero: it is a character device, not a regular file"),
     ("a FIFO as FILE", ["verify", "fifo.py"],
      "derive: error: cannot read {d}/fifo.py: it is a FIFO (named pipe), not a regular file"),
+    ("--html onto a FIFO", ["verify", "good.py", "--html", "page.html"],
+     "derive: error: refusing to overwrite page.html: it is not a regular file"),
+    ("a newline in the file name", ["verify", "a\nb.py"],
+     "derive: error: no such file: {d}/a\\nb.py"),
     ("a symlink loop", ["verify", "loop.py"], "derive: error: cannot read loop.py: a symlink loop"),
     ("a file over 10 MiB", ["verify", "huge.py"],
      "derive: error: cannot read {d}/huge.py: 11 MiB, more than the 10 MiB a source file may "
@@ -106,6 +114,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (d / "big.py").write_text(GOOD.replace('"x": (3,)', '"x": (100000, 100000)'))
     (d / "dims.py").write_text(GOOD.replace('"x": (3,)', f'"x": {(1,) * 33}'))
     os.mkfifo(d / "fifo.py")
+    os.mkfifo(d / "page.html")
     os.symlink("loop2.py", d / "loop.py")
     os.symlink("loop.py", d / "loop2.py")
     with open(d / "huge.py", "wb") as fh:  # sparse: 11 MiB on paper, nothing on disk
@@ -177,6 +186,8 @@ API: list[tuple[str, dict[str, object], str]] = [
     ("points 2.0", {"points": 2.0}, "points must be a positive integer, got 2.0"),
     ("shape 10**10 entries", {"shapes": {"x": (10**5, 10**5)}},
      "shapes['x']: 10,000,000,000 entries (74.5 GiB as float64)"),
+    ("200 points of 1000x1000", {"shapes": {"x": (1000, 1000)}, "points": 200},
+     "200 points at x=1000x1000 take 1.49 GiB as float64"),
     ("shape of 33 dimensions", {"shapes": {"x": (1,) * 33}},
      "shapes['x']: 33 dimensions, more than 32"),
 ]
@@ -192,6 +203,8 @@ def test_limits_through_the_api(label: str, kw: dict[str, object], message: str)
 
 def test_the_limits_are_documented() -> None:
     text = (ROOT / "docs" / "robustness.md").read_text()
+    assert f"{len(LIMITS)} refused inputs" in text
+    assert f"`InputError` ({len(API)} rows)" in text
     for label, _, _ in LIMITS:
         assert f"| {label} |" in text, label
     for value in (f"{LIM.MAX_POINTS}", f"{LIM.MAX_HIDDEN:,}", f"{LIM.MAX_DIMS}", "256 MiB",

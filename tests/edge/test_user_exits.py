@@ -57,7 +57,7 @@ EXITS: list[tuple[str, str, list[str], int, str]] = [
     ("GeneratorExit in backward", BASE.replace("PRE", "pass").replace(
         '    return {"x": 2 * x}', "    raise GeneratorExit"), [], 2,
      "error: backward raised GeneratorExit (m.py:7)"),
-    ("an exception whose __str__ raises", _module(BAD_STR), [], 2,
+    ("an exception whose str() raises", _module(BAD_STR), [], 2,
      "error: forward raised E: <unprintable E> (m.py:7)"),
     ("os.close(1) at import", "import os\nos.close(1)\n" + _module(), [], 2,
      "error: your code closed standard output (file descriptor 1)"),
@@ -86,6 +86,12 @@ EXITS: list[tuple[str, str, list[str], int, str]] = [
      "error: backward is an async function (async def)"),
     ("complex forward", _module().replace("np.sum(x ** 2)", "np.sum(x ** 2) + 1j"), [], 2,
      "error: forward returned a complex number: gradients are checked for real functions"),
+    ("forward returns 10**400", _module().replace("return np.sum(x ** 2)", "return 10 ** 400"),
+     [], 2, "error: forward returned an integer too large for a float64 (about 2**1329)"),
+    ("inputs(rng) too big", _module().replace('SHAPES = {"x": (3,)}\n', "") +
+     "def inputs(rng):\n    return {'x': np.zeros((6000, 6000))}\n", [], 2,
+     "error: input x: 36,000,000 entries (275 MiB as float64); the inputs of one point may "
+     "take at most 256 MiB as float64"),
     ("zero-size input", _module().replace('SHAPES = {"x": (3,)}\n', "") +
      "def inputs(rng):\n    return {'x': np.zeros((0, 2))}\n", [], 2,
      "error: input x has no entries (shape 0x2): give every size at least 1"),
@@ -180,3 +186,47 @@ def test_a_long_name_is_cut(tmp_path: Path) -> None:
     assert p.returncode == 1 and name not in p.stdout
     assert "a" * 77 + "... (100000 characters)" in p.stdout
     assert max(len(line) for line in p.stdout.splitlines()) < 400
+
+
+def test_global_state_set_at_import_is_not_blamed_on_derive(tmp_path: Path) -> None:
+    """warnings as errors, numpy raising on every warning, numpy ints in SHAPES: still a
+    verdict (derive's settings are restored after the import)."""
+    (tmp_path / "m.py").write_text(
+        "import numpy as np, warnings\nwarnings.simplefilter('error')\nnp.seterr(all='raise')\n"
+        "SHAPES = {'x': (np.int64(3),)}\n"
+        "def forward(x):\n    return np.sum(np.log(np.abs(x)))\n"
+        "def backward(x):\n    return {'x': 1 / x}\n")
+    p = _derive(["verify", "m.py", "--json"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["gradients"]["x"]["verdict"] == "ok"
+
+
+def test_the_rows_are_in_the_docs() -> None:
+    text = (ROOT / "docs" / "robustness.md").read_text()
+    assert f"{len(EXITS)} user modules, each run as a real process" in text
+    for label, *_ in EXITS:
+        assert f"| {label} |" in text, label
+
+
+def test_without_fork_the_same_lines(tmp_path: Path) -> None:
+    """Where os.fork does not exist (Windows) the check runs in-process: the user's exception
+    is still one line, and --json still keeps the user's prints off stdout."""
+    run = ("import os, sys\ndel os.fork\nfrom derive.reports.cli import main\n"
+           "sys.exit(main(sys.argv[1:]))\n")
+    (tmp_path / "run.py").write_text(run)
+    (tmp_path / "noisy.py").write_text(_module("print('noise in forward')"))
+    (tmp_path / "stop.py").write_text(_module("class Stop(BaseException):\n        pass\n"
+                                              "    raise Stop('halt')"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def derive(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "run.py", "verify", *argv, "--no-prove"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    p = derive("noisy.py", "--json")
+    assert p.returncode == 0 and json.loads(p.stdout)["ok"] is True
+    assert "noise in forward" in p.stderr
+    p = derive("stop.py")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr == "derive: error: forward raised Stop: halt (stop.py:6)\n"

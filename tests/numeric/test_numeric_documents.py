@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from derive.numeric import documents as doc
 from derive.numeric.compare import compare
-from derive.numeric.fd import FD_REL_STEP, central_gradient
+from derive.numeric.fd import central_gradient
 
 CHAIN_2 = [doc.doc_square, doc.doc_sigmoid]
 CHAIN_3 = [doc.doc_leaky_relu, doc.doc_square, doc.doc_sigmoid]
@@ -258,11 +258,12 @@ def test_xor_network() -> None:
     inputs = {**data, **weights}
     assert doc.xor_forward(**inputs) < 1e-8
     grads = doc.xor_gradients(**inputs)
-    # the loss is ~1e-9: central differences carry ~eps * |f| / h of absolute noise
-    noise = 1e3 * np.finfo(float).eps * doc.xor_forward(**inputs) / FD_REL_STEP
     for name in ("W1", "B1", "W2", "B2"):
-        fdv = central_gradient(doc.xor_forward, inputs, name)
-        assert compare(fdv, grads[name], atol=noise).ok, name
+        fd = central_gradient(doc.xor_forward, inputs, name)
+        # at the solution the gradient is ~1e-12 and saturated sigmoids make the differences'
+        # error normwise (~3e-6 of the largest entry): entries within that of it are right
+        atol = 1e-5 * float(np.max(np.abs(fd)))
+        assert compare(fd, grads[name], atol=atol).ok, name
 
 
 def test_xor_gradients_away_from_the_solution() -> None:
@@ -275,8 +276,5 @@ def test_xor_gradients_away_from_the_solution() -> None:
         B2=rng.standard_normal((1, 1)),
     )
     grads = doc.xor_gradients(**inputs)
-    # the loss is ~1e-9: central differences carry ~eps * |f| / h of absolute noise
-    noise = 1e3 * np.finfo(float).eps * doc.xor_forward(**inputs) / FD_REL_STEP
     for name in ("W1", "B1", "W2", "B2"):
-        fdv = central_gradient(doc.xor_forward, inputs, name)
-        assert compare(fdv, grads[name], atol=noise).ok, name
+        assert compare(central_gradient(doc.xor_forward, inputs, name), grads[name]).ok, name

@@ -278,9 +278,12 @@ def test_to_json_contract(module: Load) -> None:
     assert j["gradients"]["B"]["max_rel_error"] is None  # shapes differ: no entrywise error
 
 
-def test_repr_html_is_a_page(module: Load) -> None:
+def test_repr_html_is_a_fragment_not_a_page(module: Load) -> None:
+    """Issue 15: a whole page's CSS (:root, body, table) restyled the notebook around it."""
     html = _check(module("transposed"))._repr_html_()
-    assert "<html" in html and "transposed" in html and "http" not in html
+    assert html.lstrip().startswith('<div class="derive-verify">')
+    assert "<html" not in html and "<body" not in html and "<!DOCTYPE" not in html
+    assert "transposed" in html and "http" not in html
 
 
 # ------------------------------------------------------------ proofs at a reduced shape

@@ -1,0 +1,128 @@
+"""Stage 6, proof: the matrix form equal to elementwise SymPy at reduced shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from derive import elementwise as EW
+from derive import proof as P
+from derive import proofcache
+from derive import usermodule as U
+from derive.errors import ProofTimeout, TraceError
+from derive.numeric.config import PROVE_AUTO_MAX_ENTRIES, REDUCED_SIZES
+from derive.verify.derivation import derivation
+from derive.verify.results import Derivation, GradientResult
+
+Shape = tuple[int, ...]
+Arrays = dict[str, np.ndarray]
+
+
+# An automatic proof (not asked for) gets a small work budget, so it never dominates a run;
+# asking with ``prove=True`` / ``--prove`` gives the full one (derive.proof).
+PROOF_AUTO_BUDGET = P.AUTO_BUDGET
+
+
+# ---------------------------------------------------------------- proofs at a reduced shape
+
+
+def reduced_shapes(shapes: Mapping[str, Shape]) -> dict[str, Shape]:
+    """Every size above 3 shrunk to 2 or 3 (distinct sizes alternate), sizes 1-3 kept."""
+    big = sorted({s for shape in shapes.values() for s in shape if s > 3})
+    small = {s: REDUCED_SIZES[i % len(REDUCED_SIZES)] for i, s in enumerate(big)}
+    return {k: tuple(small.get(s, s) for s in shape) for k, shape in shapes.items()}
+
+
+def _entries(shapes: Mapping[str, Shape]) -> int:
+    return sum(int(np.prod(s, dtype=np.int64)) for s in shapes.values())
+
+
+def _want_proof(prove: bool | None, shapes: Mapping[str, Shape]) -> bool:
+    if prove is not None:
+        return bool(prove)
+    return _entries(reduced_shapes(shapes)) <= PROVE_AUTO_MAX_ENTRIES
+
+
+def _prove(forward: Callable[..., Any], shapes: dict[str, Shape], wrt: tuple[str, ...],
+           budget: P.WorkBudget) -> tuple[dict[str, Shape], str, EW.Elementwise | None,
+                                         dict[str, EW.Proof]]:
+    """Retrace at reduced shapes and prove each matrix-form gradient, within the budget."""
+    small = reduced_shapes(shapes)
+    try:
+        d = derivation(forward, small, wrt)
+    except TraceError as exc:
+        return small, f"not proved: forward does not trace at {U.shapes_text(small)} ({exc})", \
+            None, {}
+    key = ("proof", budget)
+    if key not in d.memo:  # a proof is about the graph, not the point: once per derivation
+        d.memo[key] = _stored_proof(d, small, wrt, budget)
+    return d.memo[key]
+
+
+def _stored_proof(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ...],
+                  budget: P.WorkBudget) -> tuple[dict[str, Shape], str,
+                                                 EW.Elementwise | None, dict[str, EW.Proof]]:
+    """The proof kept on disk for this graph's structure, else proved now and kept."""
+    key = proofcache.structure_key(d.graph.output, wrt, small, budget)
+    kept = proofcache.load(key)
+    if kept is not None:
+        note, proofs = kept
+        return small, note + " (kept from an earlier run)", None, proofs
+    small, note, ew, proofs = _prove_derivation(d, small, wrt, budget)
+    if ew is not None:
+        proofcache.store(key, note, proofs)
+    return small, note, ew, proofs
+
+
+def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ...],
+                      budget: P.WorkBudget) -> tuple[dict[str, Shape], str,
+                                                     EW.Elementwise | None, dict[str, EW.Proof]]:
+    g = d.graph
+    try:
+        memo: dict[int, np.ndarray] = {}  # one pass over the graph, shared by every form
+        ew = EW.ground_truth(g.output, g.inputs, g.wrt, max_ops=budget.entry_ops, memo=memo,
+                             max_nodes=budget.graph_ops)
+        env = dict(ew.symbols)
+        for s in g.steps:
+            env[s.name] = EW.evaluate(s.node, env, memo)
+        forms = {w: EW.evaluate(d.backward.gradient(w), env, memo) for w in wrt}
+    except ProofTimeout as exc:
+        return small, str(exc), None, {}
+    except Exception as exc:  # noqa: BLE001 - an op without elementwise form: no proof, no crash
+        return small, f"not proved: {U.describe(exc)}", None, {}
+    try:
+        proofs = {w: EW.prove(w, forms[w], ew.gradients[w], budget) for w in wrt}
+    except Exception as exc:  # noqa: BLE001 - SymPy failing on a form: undecided, not a crash
+        return small, f"not proved: SymPy failed ({U.describe(exc)})", None, {}
+    return small, _proof_note(small, proofs, budget), ew, proofs
+
+
+def _proof_note(small: dict[str, Shape], proofs: dict[str, EW.Proof],
+                budget: P.WorkBudget) -> str:
+    done = [w for w, p in proofs.items() if p.proved]
+    seconds = sum(p.seconds for p in proofs.values())
+    at = f"at {U.shapes_text(small)}"
+    if len(done) == len(proofs):
+        return f"matrix form = elementwise SymPy {at}, every entry ({seconds:.2g} s)"
+    rest = [w for w in proofs if w not in done]
+    head = f"proved {', '.join(done)} {at}; " if done else ""
+    return f"{head}{', '.join(rest)} not proved within the {budget.describe()}"
+
+
+def _with_proof(g: GradientResult, proof: EW.Proof | None) -> GradientResult:
+    if proof is None:
+        return g
+    return replace(g, proof=proof)
+
+
+def _proof_problems(proofs: dict[str, EW.Proof]) -> list[str]:
+    """A failed proof is our problem, not the user's: say so (undecided is just a result)."""
+    out = []
+    for w, p in proofs.items():
+        if p.refuted:
+            out.append(f"the matrix form of {w} was not proved equal to elementwise SymPy "
+                       f"({p.message}); please report it")
+    return out
