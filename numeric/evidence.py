@@ -102,8 +102,8 @@ def _finish(ref: np.ndarray, cand: np.ndarray, fdv: np.ndarray, rtol: float,
     if not np.all(np.isfinite(ref)):
         ref = np.where(np.isfinite(ref), ref, cand)  # undecidable and no evidence: not wrong
     result = compare(ref, cand, rtol=rtol)
-    if result.verdict == "wrong" and result.diagnosis == "entries" and \
-            len(result.entries) <= REFINE_MAX:
+    if result.verdict == "wrong" and 0 < len(result.entries) <= REFINE_MAX:
+        # any same-shape diagnosis (a tie can look like "scaled"): kinks are asked first
         where = list(result.entries)
         xs = np.array([x[i] for i in where], dtype=np.float64)
         br = K.bracket(entries(where), xs, f0, R.usual_step(xs, rel_step))
@@ -111,8 +111,10 @@ def _finish(ref: np.ndarray, cand: np.ndarray, fdv: np.ndarray, rtol: float,
         for j, idx in enumerate(where):
             if br.kinks[j]:
                 lo[idx], hi[idx] = br.lo[j], br.hi[j]
-        if np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)):
-            result = compare(ref, cand, rtol=rtol, subgradient=(lo, hi))
+        if np.any(br.kinks) and np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)):
+            at_kink = compare(ref, cand, rtol=rtol, subgradient=(lo, hi))
+            if at_kink.verdict == "nondifferentiable":
+                result = at_kink
     fin = np.isfinite(fdv)
     raw_rel = float(np.max(rel_error(fdv[fin], cand[fin]), initial=0.0))
     raw_abs = float(np.max(np.abs(fdv[fin] - cand[fin]), initial=0.0))
