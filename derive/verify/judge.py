@@ -171,6 +171,10 @@ class _Context:
         comparison without the noise allowance gives the diagnosis."""
         slope = g.taylor_slope
         refs = self._fd_refs.get(w)
+        if g.numeric_only and g.verdict == "wrong" and slope is not None and \
+                slope < TAYLOR_WRONG_BELOW and "Taylor" not in g.message:
+            return replace(g, message=f"{g.message}; the Taylor remainder slope {slope:.2f} "
+                           "(about 1: wrong, about 2: right) agrees")
         if not g.numeric_only or g.verdict != "ok" or refs is None or slope is None or \
                 slope >= TAYLOR_WRONG_BELOW:
             return g
