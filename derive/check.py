@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -17,8 +16,8 @@ import numpy as np
 from derive import backward as B
 from derive import elementwise as EW
 from derive.cases import Case, Printed
-from derive.compile import NumpyCode, compile_numpy, lambdify, step_values
-from derive.graph import Graph, from_forward, kink_nodes
+from derive.compile import NumpyCode, lambdify, step_values
+from derive.graph import Graph, kink_nodes
 from derive.numeric.compare import Comparison, compare
 from derive.numeric.config import AS_PRINTED_RTOL, FD_RTOL  # noqa: F401 - the table's names
 from derive.numeric.fd import central_gradient, one_sided_gradients
@@ -111,16 +110,18 @@ def shapes_of(inputs: Mapping[str, np.ndarray]) -> dict[str, tuple[int, ...]]:
     return {k: np.shape(v) for k, v in inputs.items()}
 
 
-@cache
-def derivation(case_name: str) -> tuple[Graph, B.Backward, NumpyCode]:
-    """Trace, derive and compile a registered case once per process."""
-    from derive.cases import get
+def derivation(case: Case | str) -> tuple[Graph, B.Backward, NumpyCode]:
+    """Trace, derive and compile a case (or a registered case's name), cached by what decides
+    the graph (derive.verify's cache: the forward's code and the values it reads, shapes), so
+    a Case that reuses a registered name gets its own derivation."""
+    from derive.verify.derivation import derivation as derive_forward
 
-    case = get(case_name)
-    inputs = case.inputs()
-    graph = from_forward(case.forward, shapes_of(inputs), case.wrt)
-    bw = B.derive(graph)
-    return graph, bw, compile_numpy(bw)
+    if isinstance(case, str):
+        from derive.cases import get
+
+        case = get(case)
+    d = derive_forward(case.forward, shapes_of(case.inputs()), tuple(case.wrt))
+    return d.graph, d.backward, d.code
 
 
 def exact_values(ew: EW.Elementwise, wrt: tuple[str, ...], inputs: Arrays) -> tuple[float, Arrays]:
@@ -166,7 +167,7 @@ def check_case(case: Case | str, *, prove: bool = True) -> CaseResult:
 
         case = get(case)
     inputs = case.inputs()
-    graph, bw, code = derivation(case.name)
+    graph, bw, code = derivation(case)
     entries = sum(int(np.size(v)) for v in inputs.values())
     ew = None
     if entries <= ELEMENTWISE_MAX_ENTRIES:

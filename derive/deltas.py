@@ -25,6 +25,7 @@ import numpy as np
 from derive import expr as E
 from derive.compile import namespace
 from derive.graph import Graph
+from derive.numeric import fd
 from derive.printers import NumpyPrinter
 
 # The most float64 values a dense change may hold at once (B perturbations x node size):
@@ -95,7 +96,8 @@ class Evaluator:
 def central_differences(ev: Evaluator, point: Mapping[str, np.ndarray], name: str,
                         flat: np.ndarray, rel_step: float) -> np.ndarray:
     """Central differences (f(x + h e_i) - f(x - h e_i)) / (2h) at the flat ``indices`` of
-    input ``name``, steps h = rel_step * max(1, |x_i|) (denominators exactly representable)."""
+    input ``name``, with the steps and quotient of :mod:`numeric.fd` (one rule for every
+    difference: h = rel_step * max(FD_STEP_FLOOR, |x_i|), denominators exactly representable)."""
     env = ev.base(point)
     leaf = ev.graph.inputs[name]
     x = np.asarray(point[name], dtype=np.float64)
@@ -106,7 +108,7 @@ def central_differences(ev: Evaluator, point: Mapping[str, np.ndarray], name: st
     while start < flat.shape[0]:
         chunk = flat[start:start + batch]
         xi = x.reshape(-1)[chunk]
-        h = rel_step * np.maximum(1.0, np.abs(xi))
+        h = fd.steps(xi, rel_step)
         up, down = xi + h, xi - h
         try:
             plus = _propagate(ev, env, leaf, x.shape, chunk, up - xi)
@@ -117,7 +119,7 @@ def central_differences(ev: Evaluator, point: Mapping[str, np.ndarray], name: st
                     from None
             batch = max(1, batch // 2)
             continue
-        out[start:start + chunk.shape[0]] = (plus - minus) / (up - down)
+        out[start:start + chunk.shape[0]] = fd.quotient(plus, minus, up, down)
         start += chunk.shape[0]
     return out
 

@@ -45,3 +45,8 @@ class OutputError(DeriveError):
 
 class ProofTimeout(DeriveError):
     """A symbolic simplification did not finish within its time budget."""
+
+
+class DeriveWarning(UserWarning):
+    """A verdict that passed on weaker evidence than usual: numeric only (no derivation, finite
+    differences alone) or low precision (float32, judged with a looser tolerance)."""

@@ -125,6 +125,14 @@ def _softplus_forms(u: Any) -> Any:
             E.logaddexp(E.const(0.0), u))
 
 
+def _by_value_log(u: Any) -> Any:
+    """log'(u) = 1/u (no forward value needed)."""
+    from derive.ops.arith import div
+    from derive.ops.leaves import const
+
+    return div(const(1.0), u)
+
+
 def _pattern(forms: Callable[[Any], Any], k: int) -> ByValue:
     return lambda u: forms(u)[k]
 
@@ -216,7 +224,7 @@ _ROWS = (
     Elementary("exp", sp.exp, np.exp, r"e^{{{a}}}", r"e^{{{a}}}", ufuncs=(np.exp,),
                by_value=_by_value_exp),
     Elementary("log", sp.log, np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}",
-               ufuncs=(np.log,), domain="positive"),
+               ufuncs=(np.log,), domain="positive", by_value=_by_value_log),
     Elementary("log1p", lambda u: sp.log(1 + u), np.log1p, r"\log\left(1 + {a}\right)",
                r"\frac{{1}}{{1 + {a}}}", ufuncs=(np.log1p,), domain="positive"),
     Elementary("expm1", lambda u: sp.exp(u) - 1, np.expm1, r"\left(e^{{{a}}} - 1\right)",

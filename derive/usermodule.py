@@ -202,7 +202,7 @@ def call(f: Callable[..., Any], what: str, *args: Any, **kwargs: Any) -> Any:
     except (DeriveError, KeyboardInterrupt):  # already one line; Ctrl-C stops everything
         raise
     except BaseException as exc:  # noqa: BLE001 - user code: exits and BaseExceptions too
-        raise user_error(exc, what, f) from None
+        raise user_error(exc, what, f) from exc  # chained: pytest shows the user's line
 
 
 # ---------------------------------------------------------------- shapes

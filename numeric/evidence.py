@@ -46,7 +46,7 @@ def still_disagree(values: np.ndarray, fe: R.EntryFunction, x: np.ndarray, f0: f
 
 def numeric_verdict(fdv: np.ndarray, cand: np.ndarray, f0: float, rel_step: float,
                     rtol: float, entries: EntryFunctions, x: np.ndarray,
-                    slope: Callable[[], float | None]) -> Comparison:
+                    slope: Callable[[], float | None], atol: float = 0.0) -> Comparison:
     """Judge a same-shaped finite candidate against central differences ``fdv``.
 
     Entries agreeing within rtol are taken as exact; disputed ones (or non-finite
@@ -63,7 +63,7 @@ def numeric_verdict(fdv: np.ndarray, cand: np.ndarray, f0: float, rel_step: floa
     # beyond REFINE_MAX disputed entries the rest keep the plain difference
     ref = _refine_some(ref, cand, disputed[:REFINE_MAX], entries, x, f0, rel_step, rtol, scale,
                        slope)
-    return _finish(ref, cand, fdv, rtol, entries, x, f0, rel_step)
+    return _finish(ref, cand, fdv, rtol, entries, x, f0, rel_step, atol)
 
 
 def _refine_some(ref: np.ndarray, cand: np.ndarray, where: list[Index],
@@ -97,11 +97,12 @@ def _refine_some(ref: np.ndarray, cand: np.ndarray, where: list[Index],
 
 
 def _finish(ref: np.ndarray, cand: np.ndarray, fdv: np.ndarray, rtol: float,
-            entries: EntryFunctions, x: np.ndarray, f0: float, rel_step: float) -> Comparison:
+            entries: EntryFunctions, x: np.ndarray, f0: float, rel_step: float,
+            atol: float = 0.0) -> Comparison:
     """compare() on the settled reference; wrong entries get a kink check first."""
     if not np.all(np.isfinite(ref)):
         ref = np.where(np.isfinite(ref), ref, cand)  # undecidable and no evidence: not wrong
-    result = compare(ref, cand, rtol=rtol)
+    result = compare(ref, cand, rtol=rtol, atol=atol)
     if result.verdict == "wrong" and 0 < len(result.entries) <= REFINE_MAX:
         # any same-shape diagnosis (a tie can look like "scaled"): kinks are asked first
         where = list(result.entries)
@@ -112,7 +113,7 @@ def _finish(ref: np.ndarray, cand: np.ndarray, fdv: np.ndarray, rtol: float,
             if br.kinks[j]:
                 lo[idx], hi[idx] = br.lo[j], br.hi[j]
         if np.any(br.kinks) and np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)):
-            at_kink = compare(ref, cand, rtol=rtol, subgradient=(lo, hi))
+            at_kink = compare(ref, cand, rtol=rtol, atol=atol, subgradient=(lo, hi))
             if at_kink.verdict == "nondifferentiable":
                 result = at_kink
     fin = np.isfinite(fdv)

@@ -26,7 +26,7 @@ OWN_MODULES = r"(derive|numeric|reports|sympy|matplotlib)(\.|$)"
 # An error line is cut here: it names the problem, it need not quote a 100,000-character name.
 MAX_LINE = 1000
 
-COMMANDS = ("list", "show", "check", "report", "verify", "train")
+COMMANDS = ("list", "show", "check", "report", "verify", "claim", "train")
 
 DESCRIPTION = """\
 Check hand-derived gradients: every composite expression from the lecture documents is built
@@ -41,6 +41,7 @@ examples:
   derive check --json         the three-way check of every case, for machines
   derive report               HTML and LaTeX reports in ./report
   derive verify my_net.py     check your own numpy forward/backward pair
+  derive claim my_net.py W1 '2/n * X.T @ (P - y)'   check a gradient derived on paper
 
 exit status: 0 all agree, 1 a disagreement was found, 2 bad input, failing user code or an
 internal error (one line on stderr), 130 interrupted, 143 terminated

@@ -142,6 +142,8 @@ def _check(args: argparse.Namespace, path: Path, shapes: dict[str, tuple[int, ..
     if args.json:
         out = json.dumps(result.to_json(), sort_keys=True) + "\n"
     else:
+        from derive.reports.verify_text import human
+
         out = human(result, html=str(target) if target else None) + "\n"
         if args.fix:
             from derive.fix import fix_text
@@ -216,40 +218,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def human(result: Any, html: str | None = None) -> str:
-    """The terminal report: traced forward, derivation, then one line per gradient."""
-    from derive import fix
-    from derive.usermodule import shapes_text
-
-    head = f"derive verify {result.label}".rstrip()
-    lines = [f"{head}: {result.points} points (seed {result.seed}) at {shapes_text(result.shapes)}"]
-    d = result.traced
-    if d is None:
-        lines += ["", (f"not traced: {result.fallback_text}; every verdict below comes from "
-                       "finite differences alone (numeric only)")]
-    else:
-        consts = f" ({', '.join(result.constants)} constant)" if result.constants else ""
-        lines += ["", f"forward, traced{consts}:"]
-        lines += [f"  {s}" for s in fix.forward_lines(d.backward)]
-        pretty = fix.forward_pretty(result)
-        if pretty:
-            lines.append(f"  elementwise (SymPy, at {shapes_text(result.proof_shapes or {})}):")
-            lines += [f"    {p}" for p in pretty.splitlines()]
-        lines += ["", "derived gradient (matrix form, by the chain rule):"]
-        lines += [f"  {s}" for s in fix.derivation_lines(d.backward)]
-        if result.proof_note:
-            lines.append(f"  proof: {result.proof_note}")
-    first = next(iter(result.gradients.values()))
-    checked = f"checked: every entry of your backward at {result.points} points; {first.validation}"
-    lines += ["", checked]
-    miss = result.miss_text()
-    if miss:
-        lines.append(miss)
-    lines += ["", *result.lines(), result.taylor_line()]
-    tail = " (run with --fix for the right ones)" if not result.ok and d is not None else ""
-    lines.append(result.summary() + tail)
-    if html:
-        lines.append(f"wrote {html}")
-    return "\n".join(lines)

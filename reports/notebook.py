@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from derive.reports import verify_text as VT
+
 
 def _md(text: object) -> str:
     """A cell of a Markdown table: pipes and newlines of user text cannot break the table."""
@@ -27,7 +29,7 @@ def _tex(text: object) -> str:
 def verify_markdown(result: Any) -> str:
     """A VerifyResult as a Markdown summary and table (one row per gradient)."""
     head = f"**derive verify{': ' + _md(result.label) if result.label else ''}**: " \
-           f"{_md(result.summary())}"
+           f"{_md(VT.summary(result))}"
     rows = ["| gradient | verdict | diagnosis | max rel error | message |", "|---|---|---|---|---|"]
     for g in result.gradients.values():
         rows.append(f"| {_md(g.name)} | {g.verdict} | {g.diagnosis or ''} | "

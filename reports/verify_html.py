@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from derive.reports import verify_text as VT
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
@@ -125,7 +126,7 @@ def context(result: VerifyResult) -> dict[str, Any]:
     return {
         "marker": Markup(MARKER),
         "title": f"derive verify{': ' + result.label if result.label else ''}",
-        "ok": result.ok, "summary": result.summary(), "wrong": wrong,
+        "ok": result.ok, "summary": VT.summary(result), "wrong": wrong,
         "shapes": shapes_text(result.shapes), "constants": ", ".join(result.constants) or "–",
         "points": result.points, "seed": result.seed, "fd": result.fd,
         "fallback": result.fallback_text if result.fallback_reason else "",
@@ -133,7 +134,7 @@ def context(result: VerifyResult) -> dict[str, Any]:
         "proof_note": result.proof_note,
         "forward": forward, "derivation": derivation, "code": code,
         "gradients": [_gradient(g) for g in result.gradients.values()],
-        "miss_text": result.miss_text(),
+        "miss_text": VT.miss_text(result),
         "taylor_svg": taylor_svg(result),
     }
 

@@ -26,7 +26,7 @@ ALLOWED = {
                 "matplotlib", "latex2mathml"},
 }
 # A notebook display method may reach up one layer: Jupyter calls it after everything loaded.
-DISPLAY_METHODS = {"_repr_html_", "_repr_latex_", "_repr_markdown_"}
+DISPLAY_METHODS = {"_repr_html_", "_repr_latex_", "_repr_markdown_", "__str__"}
 # `python -m derive` is the command line itself (the top layer), and no module imports it.
 ENTRY_POINTS = {"derive/__main__.py"}
 

@@ -11,7 +11,7 @@ A pipeline of stages, one module each, run in order by :func:`verify` (:mod:`.ru
 4. :mod:`.judge`: the compiled gradient against the user's at every point, entry by entry
    (:func:`numeric.compare.compare`: every wrong entry located by index), with the evidence
    that validates the derivation: finite differences of the user's own forward
-   (:mod:`.differences`) and the Taylor remainder test;
+   (:class:`numeric.fd.Differences`) and the Taylor remainder test;
 5. :mod:`.kinks`: at a kink (ReLU at 0, ``|x|`` at 0, a tie in max) one-sided differences and
    the frameworks' conventions decide: any subgradient is ``nondifferentiable``, never ``wrong``;
 6. :mod:`.proving`: the matrix form proved equal to elementwise SymPy at a reduced shape.

@@ -44,9 +44,9 @@ class _ScalarForward:
         except U.SHAPE_EXCEPTIONS as exc:
             raise InputError(
                 f"forward fails on the given shapes {U.shapes_text(self.shapes)}: "
-                f"{U.describe(exc)}{U.location(exc, self.forward)}") from None
+                f"{U.describe(exc)}{U.location(exc, self.forward)}") from exc
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: one line, always
-            raise U.user_error(exc, "forward", self.forward) from None
+            raise U.user_error(exc, "forward", self.forward) from exc
         U.check_returned(value, "forward")
         try:
             a = np.asarray(value)

@@ -15,6 +15,7 @@ from derive.compile import compile_numpy
 from derive.errors import DeriveError, TraceError
 from derive.graph import from_forward
 from derive.numeric.config import CACHE_SIZE, FORWARD_RTOL
+from derive.verify.cachekey import key_of
 from derive.verify.results import Derivation
 
 Shape = tuple[int, ...]
@@ -29,16 +30,16 @@ _CACHE: OrderedDict[tuple, Derivation | DeriveError] = OrderedDict()
 
 def derivation(forward: Callable[..., Any], shapes: Mapping[str, Shape],
                wrt: tuple[str, ...]) -> Derivation:
-    """Trace, derive by rules and compile: once per (forward, shapes, names), then cached.
+    """Trace, derive by rules and compile: once per graph, then cached.
 
-    The cost depends on the number of operations, not on the sizes: the expressions refer
-    to whole arrays. Failures (a numpy call the tracer cannot map) are cached too.
+    The cache key is what decides the graph (:mod:`.cachekey`): forward's code, the globals
+    and closure values it reads, shapes and dtypes (float64: the points are converted), so
+    an edited global re-derives. The cost depends on the number of operations, not on the
+    sizes: the expressions refer to whole arrays. Failures (a numpy call the tracer cannot
+    map) are cached too.
     """
-    key = (forward, tuple(shapes.items()), tuple(wrt))
-    try:
-        hit = _CACHE.get(key)
-    except TypeError:  # an unhashable callable: no caching
-        key, hit = None, None
+    key = key_of(forward, shapes, tuple(wrt), {k: "float64" for k in shapes})
+    hit = None if key is None else _CACHE.get(key)
     if hit is None:
         hit = _build(forward, shapes, wrt)
         if key is not None:

@@ -31,10 +31,11 @@ from derive.numeric.config import (
     TAYLOR_WRONG_BELOW,
     VERIFY_TAYLOR_STEPS,
 )
-from derive.numeric.fd import kink_mask, taylor_remainder_slope
+from derive.numeric.fd import Differences, flat_indices, fscale, kink_mask, taylor_remainder_slope
+from derive.verify import evidence as EV
 from derive.verify.calls import _ScalarForward
-from derive.verify.differences import _Differences, _flat_indices, _fscale
 from derive.verify.kinks import KINK_CONVENTIONS, _kink_ties, _under_convention
+from derive.verify.options import Options
 from derive.verify.results import Derivation, GradientResult
 
 Shape = tuple[int, ...]
@@ -42,6 +43,7 @@ Arrays = dict[str, np.ndarray]
 
 
 VERDICT_ORDER = {"ok": 0, "nondifferentiable": 1, "wrong": 2}
+
 
 # ---------------------------------------------------------------- judging
 
@@ -59,14 +61,19 @@ class _Context:
     seed: int
     derivation: Derivation | None
     symbolic: list[Arrays] | None
+    opts: Options = Options()
 
     def __post_init__(self) -> None:
-        self.diff = _Differences(self.f)
+        self.diff = Differences(self.f, self.f.float32, self.opts.eps)
         self.rng = np.random.default_rng([self.seed, 1])  # FD draws: independent of the points
         self.notes: list[str] = []
         self.kinky = self.derivation is None or bool(kink_nodes(self.derivation.graph))
         self._ties: dict[int, bool] = {}
         self._fd_refs: dict[str, list[np.ndarray]] = {}  # numeric only: differences per point
+
+    def _fd_tol(self) -> dict[str, float]:
+        """compare()'s tolerances against finite differences."""
+        return {"rtol": self.opts.fd_rtol(self.diff), "atol": self.opts.atol}
 
     def ties(self, k: int) -> bool:
         """Whether point k sits exactly on a kink of the traced graph (computed once)."""
@@ -123,7 +130,7 @@ class _Context:
         g0 = {x: refs[x][0] for x in names}
         size = sum(int(np.size(v)) for v in g0.values())
         norm = math.sqrt(sum(float(np.sum(v * v)) for v in g0.values()))
-        slack = self.diff.rtol * norm + self.diff.noise * _fscale(self.fvals[0])
+        slack = self.diff.rtol * norm + self.diff.noise * fscale(self.fvals[0])
         err = float(np.max(np.abs(refs[w][0]), initial=0.0))
         if err == 0.0 or not names:
             return p_sample
@@ -178,7 +185,7 @@ class _Context:
         if not g.numeric_only or g.verdict != "ok" or refs is None or slope is None or \
                 slope >= TAYLOR_WRONG_BELOW:
             return g
-        raw = [compare(r, self.user[k][w], rtol=self.diff.rtol) for k, r in enumerate(refs)]
+        raw = [compare(r, self.user[k][w], **self._fd_tol()) for k, r in enumerate(refs)]
         worst = next((c for c in raw if c.verdict == "wrong"), None)
         if worst is None:
             return g
@@ -205,11 +212,11 @@ class _Context:
         dd = self.diff.directional(self.draws[k], v)
         gv = sum(float(np.sum(g[w] * v[w])) for w in names)
         norm_g = math.sqrt(sum(float(np.sum(g[w] * g[w])) for w in names))
-        slack = self.diff.rtol * norm_g + self.diff.noise * _fscale(self.fvals[k])
+        slack = self.diff.rtol * norm_g + self.diff.noise * fscale(self.fvals[k])
         if abs(dd - gv) <= slack:
             return True
         # one step is no proof against a derivation (a deep network's curvature): refine
-        return not self.diff.directional_doubt(self.draws[k], v, gv, self.fvals[k], norm_g)
+        return not EV.directional_doubt(self.diff, self.draws[k], v, gv, self.fvals[k], norm_g)
 
     def _directional_suspects(self, refs: dict[str, list[np.ndarray]]
                               ) -> dict[str, list[int]]:
@@ -250,7 +257,7 @@ class _Context:
         elif ("sampled", w) not in memo and 0 not in plan:
             size = len(every)
             n = min(FD_SAMPLE, size)
-            plan[0] = _flat_indices(shape, np.sort(self.rng.choice(size, n, replace=False)))
+            plan[0] = flat_indices(shape, np.sort(self.rng.choice(size, n, replace=False)))
         for k, chosen in sorted(plan.items()):
             bad = self._entries_disagree(w, ref[k], k, chosen)
             if bad:
@@ -268,11 +275,9 @@ class _Context:
         gv = np.array([g[i] for i in chosen])
         bad = [chosen[i] for i in np.flatnonzero(~self.diff.agree(gv, fdv, f0))]
         if bad:  # a difference at one step is no proof against a derivation: refine it first
-            xs = np.array([p[w][i] for i in bad], dtype=np.float64)
             gb = np.array([g[i] for i in bad])
-            doubt = evidence.still_disagree(gb, self.diff.entry_function(p, w, bad), xs, f0,
-                                            self.diff.rel_step, self.diff.rtol,
-                                            float(np.max(np.abs(g), initial=0.0)))
+            doubt = EV.still_disagree(self.diff, p, w, bad, gb, f0,
+                                      float(np.max(np.abs(g), initial=0.0)))
             bad = [bad[i] for i in np.flatnonzero(doubt)]
         if not bad:
             return []
@@ -316,7 +321,7 @@ class _Context:
         comparisons = []
         for k in range(len(self.draws)):
             cand = self.user[k][w]
-            c = compare(ref[k], cand)
+            c = compare(ref[k], cand, rtol=self.opts.rtol, atol=self.opts.atol)
             ties = self.ties(k)
             if ties or (self.kinky and c.verdict == "wrong" and c.diagnosis == "entries"):
                 c = self._at_kinks(w, ref[k], cand, c, k, probe_all=ties)
@@ -341,7 +346,7 @@ class _Context:
         l_, h_ = self.diff.bracket(p, w, where, f0)
         for i, idx in enumerate(where):
             lo[idx], hi[idx] = l_[i], h_[i]
-        c = compare(ref, cand, subgradient=(lo, hi))
+        c = compare(ref, cand, rtol=self.opts.rtol, atol=self.opts.atol, subgradient=(lo, hi))
         if c.verdict != "ok":
             return c
         kinks = kink_mask(lo, hi, scale=float(np.max(np.abs(ref), initial=0.0)))
@@ -371,7 +376,7 @@ class _Context:
                 continue
             if not np.all(np.isfinite(ref)):
                 continue
-            m = compare(ref, cand)
+            m = compare(ref, cand, rtol=self.opts.rtol, atol=self.opts.atol)
             if m.verdict == "ok":
                 message = (f"nondifferentiable: the point is on kinks of several steps at once; "
                            f"yours is the chain rule with {what}, a subgradient")
@@ -410,19 +415,21 @@ class _Context:
         try:
             c = np.asarray(cand, dtype=np.float64)
         except (TypeError, ValueError):
-            return compare(np.nan_to_num(fdv), cand, rtol=self.diff.rtol)
+            return compare(np.nan_to_num(fdv), cand, **self._fd_tol())
         if c.shape != fdv.shape or not np.all(np.isfinite(c)):
-            return compare(np.nan_to_num(fdv), cand, rtol=self.diff.rtol)
+            return compare(np.nan_to_num(fdv), cand, **self._fd_tol())
         p = self.draws[k]
 
         def entries(where: Any) -> Any:
-            return self.diff.entry_function(p, w, list(where))
+            return EV.entry_function(self.diff, p, w, list(where))
 
         def slope() -> float | None:
             return self._slope({w: c}, TAYLOR_SEED + self.wrt.index(w)).get("taylor_slope")
 
+        tol = self._fd_tol()
         return evidence.numeric_verdict(fdv, c, self.fvals[k], self.diff.rel_step,
-                                        self.diff.rtol, entries, np.asarray(p[w]), slope)
+                                        tol["rtol"], entries, np.asarray(p[w]), slope,
+                                        atol=tol["atol"])
 
 
 def _dtype(x: Any) -> Any:

@@ -17,6 +17,9 @@ Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]
 
 
+# The JSON's schema: its name and version; the version grows when a field changes meaning.
+SCHEMA = "derive.verify/1"
+
 # How the tracer's own TraceError messages begin: a numpy call or a Python construct it lacks.
 _UNMAPPED = ("numpy.", "ndarray.", "converting ", "float() ", "a Python ", "indexing ")
 
@@ -74,20 +77,6 @@ class GradientResult:
         return (f"GradientResult({self.name!r}, {self.verdict!r}, diagnosis={self.diagnosis!r}"
                 f"{factor}, entries={len(self.entries)})")
 
-    def line(self, width: int = 0) -> str:
-        """'W1  wrong  scaled  factor 4  max rel error 0.75: scaled by 4 (a missing 1/N?)'."""
-        parts = [f"{self.name:<{width}}", f"{self.verdict:<17}"]
-        parts.append(f"{self.diagnosis or '-':<17}")
-        if self.factor is not None:
-            parts.append(f"factor {self.factor:g}")
-        parts.append(f"max rel error {_num(self.max_rel_error)}")
-        text = "  ".join(parts)
-        if self.numeric_only:
-            text += "  [numeric only]"
-        if self.verdict != "ok":
-            text += f": {self.message}"
-        return text
-
 
 @dataclass(frozen=True)
 class VerifyResult:
@@ -125,37 +114,43 @@ class VerifyResult:
         return f"the tracer fell back ({r})"
 
     @property
+    def numeric_only_reason(self) -> str | None:
+        """Why some verdict rests on finite differences alone (None: every one is derived)."""
+        if self.fallback_reason:
+            return self.fallback_text
+        if not self.numeric_only:
+            return None
+        return next((n for n in self.notes if "finite differences alone" in n),
+                    "judged by finite differences alone")
+
+    @property
     def float32(self) -> bool:
         return any("float32" in n for n in self.notes)
 
-    def lines(self) -> list[str]:
-        """One line per gradient, then the notes: the diagnosis a user reads first."""
-        width = max((len(k) for k in self.gradients), default=0)
-        out = [g.line(width) for g in self.gradients.values()]
-        out += [f"note: {n}" for n in self.notes]
-        return out
-
-    def summary(self) -> str:
-        wrong = [k for k, g in self.gradients.items() if g.verdict == "wrong"]
-        n = len(self.gradients)
-        if wrong:
-            head = "the gradient is wrong" if n == 1 else f"{len(wrong)} of {n} gradients wrong"
-            return f"{head}: {', '.join(wrong)}"
-        kinks = [k for k, g in self.gradients.items() if g.verdict == "nondifferentiable"]
-        tail = f" ({', '.join(kinks)} at a kink: any subgradient passes)" if kinks else ""
-        return f"{'the gradient is' if n == 1 else f'all {n} gradients'} right{tail}"
-
     def to_json(self) -> dict[str, Any]:
-        """The ``--json`` contract: ok, and per gradient verdict, diagnosis, factor, ..."""
+        """The ``--json`` contract (:data:`SCHEMA`): ok, why numeric only, the notes, and per
+        gradient verdict, diagnosis, factor, errors, tolerance and message (check's fields)."""
+        from derive._version import __version__
+
         return {
+            "schema": SCHEMA,
+            "derive_version": __version__,
             "ok": self.ok,
+            "seed": self.seed,
+            "points": self.points,
+            "notes": list(self.notes),
+            "numeric_only_reason": self.numeric_only_reason,
             "gradients": {
                 k: {
                     "verdict": g.verdict,
                     "diagnosis": g.diagnosis,
                     "factor": _finite_or_none(g.factor),
                     "max_rel_error": _finite_or_none(g.max_rel_error),
+                    "max_abs_error": _finite_or_none(g.max_abs_error),
+                    "tolerance": _finite_or_none(g.tolerance),
+                    "message": g.message,
                     "entries": [list(e) for e in g.entries],
+                    "point": g.point,
                     "numeric_only": g.numeric_only,
                     "miss_probability": _finite_or_none(g.miss_probability),
                     "taylor_slope": _finite_or_none(g.taylor_slope),
@@ -164,25 +159,10 @@ class VerifyResult:
             },
         }
 
-    def taylor_line(self) -> str:
-        """'Taylor remainder slopes (about 2 right, about 1 wrong): W1 2.0, B1 2.0'."""
-        parts = [f"{k} {_slope(g.taylor_slope)}" for k, g in self.gradients.items()]
-        return f"Taylor remainder slopes (about 2 right, about 1 wrong): {', '.join(parts)}"
-
-    def miss_text(self) -> str:
-        """The stated chance that finite differences miss a one-entry error of the derivation."""
-        ps = [g.miss_probability for g in self.gradients.values() if g.miss_probability is not None]
-        if not ps:
-            return ""
-        worst = max(ps)
-        if worst == 0.0:
-            return ("probability that finite differences miss an error of the derived "
-                    "gradient: 0 (every entry differenced)")
-        return (f"probability that finite differences miss an error of the derived gradient "
-                f"confined to one entry: at most {worst:.2g}")
-
     def __str__(self) -> str:
-        return "\n".join([*self.lines(), self.summary()])
+        from derive.reports.verify_text import text  # lazy: a display method, as _repr_*
+
+        return text(self)
 
     def __repr__(self) -> str:
         grads = ", ".join(repr(g) for g in self.gradients.values())
@@ -206,11 +186,3 @@ class VerifyResult:
 
 def _finite_or_none(x: float | None) -> float | None:
     return float(x) if x is not None and math.isfinite(x) else None
-
-
-def _slope(x: float | None) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:.2f}"
-
-
-def _num(x: float) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:.2g}"

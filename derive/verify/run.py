@@ -21,6 +21,7 @@ from derive.verify.calls import _deterministic, _ScalarForward, _user_gradients
 from derive.verify.derivation import _symbolic
 from derive.verify.inputs import _draw, _names, _parameters, _same_shapes
 from derive.verify.judge import _batch_size, _Context
+from derive.verify.options import Options
 from derive.verify.proving import (
     PROOF_AUTO_BUDGET,
     _proof_problems,
@@ -48,6 +49,9 @@ def verify(
     prove: bool | None = None,
     label: str = "",
     mode: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    eps: float | None = None,
 ) -> VerifyResult:
     """Check ``backward`` against the derivative of ``forward`` at ``points`` random points.
 
@@ -66,6 +70,11 @@ def verify(
     it is below ~FD_RTOL * |g| * sqrt(N), N the entries of all checked inputs; but rules act
     on whole arrays, so their errors are not confined to one entry. ``prove`` (default: when
     the reduced shapes are small) proves the matrix form against elementwise SymPy.
+
+    ``rtol`` and ``atol`` replace the comparison's tolerances (numeric.config RTOL, and 0: an
+    entry within atol of the reference is right); with finite differences alone the looser of
+    rtol and FD_RTOL applies, as differences resolve no better. ``eps`` is the relative step of
+    the finite differences (FD_REL_STEP).
     """
     clock = _Clock()
     forward, backward, inputs, mode = layer.adapt(forward, backward, shapes, inputs, mode)
@@ -76,7 +85,9 @@ def verify(
     clock.lap("user")
     derivation, reason, symbolic = _symbolic(forward, f.shapes, wrt, draws, fvals)
     clock.lap("derive")
-    grads, notes = _Context(f, draws, fvals, user, wrt, fd, seed, derivation, symbolic).judge()
+    opts = Options.of(rtol, atol, eps)
+    grads, notes = _Context(f, draws, fvals, user, wrt, fd, seed, derivation, symbolic,
+                            opts).judge()
     batch = _batch_size(f.shapes, names)
     grads = {k: replace(g, message=batch_message(g.message, g.factor, batch))
              for k, g in grads.items()}

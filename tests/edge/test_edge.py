@@ -15,6 +15,7 @@ import pytest
 from derive.numeric import functions as nf
 from derive.numeric.compare import FLOAT32_RTOL
 from derive.numeric.fd import FD_REL_STEP, central_gradient
+from derive.reports import verify_text as VT
 
 from derive.errors import InputError
 from derive.verify import VerifyResult, verify
@@ -243,7 +244,7 @@ def test_float32_backward_is_judged_with_a_float32_tolerance_and_says_so() -> No
     assert r.ok and g.verdict == "ok" and g.tolerance == pytest.approx(FLOAT32_RTOL)
     assert any(n.startswith(f"float32 backward for W: judged with rtol {FLOAT32_RTOL:g}")
                for n in r.notes)
-    assert any(line.startswith("note: float32 backward for W") for line in r.lines())
+    assert any(line.startswith("note: float32 backward for W") for line in VT.lines(r))
 
 
 def test_float32_backward_still_catches_mistakes() -> None:
@@ -320,4 +321,4 @@ def test_no_false_alarm_at_unusual_scales(scale: float) -> None:
         return {"X": scale * rng.standard_normal((4, 3)), "W": rng.standard_normal((3, 2))}
 
     r = verify(forward, backward, inputs=inputs, points=5, prove=False)
-    assert r.ok and r.gradients["W"].verdict == "ok", r.lines()
+    assert r.ok and r.gradients["W"].verdict == "ok", VT.lines(r)

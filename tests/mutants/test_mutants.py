@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from corpus import FORWARDS, MUTANTS, SYSTEMATIC, Mutant
+from derive.reports import verify_text as VT
 from summary import POINTS, correct, judge, right_diagnosis
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "robustness.md"
@@ -45,7 +46,7 @@ def test_no_false_alarm_on_the_correct_pass(name: str) -> None:
     for seed in (0, 1):
         r = correct(name, seed)
         assert r.points == POINTS == 20
-        assert r.ok and all(g.verdict == "ok" for g in r.gradients.values()), r.lines()
+        assert r.ok and all(g.verdict == "ok" for g in r.gradients.values()), VT.lines(r)
 
 
 def test_the_docs_state_the_figures() -> None:

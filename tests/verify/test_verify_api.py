@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from derive.numeric.compare import DIAGNOSES, FLOAT32_RTOL
+from derive.reports import verify_text as VT
 
+import derive
 from derive import proof as P
 from derive.errors import InputError, UserCodeError
 from derive.testing import assert_gradients
@@ -231,7 +234,7 @@ def test_result_object(module: Load) -> None:
     assert r.shapes == {"X": (8, 3), "y": (8, 1), "W": (3, 1)}
     assert r.traced is not None and r.traced.graph.wrt == ("W",)
     assert g.shape == (3, 1) and g.expected is not None and np.shape(g.got) == (3, 1)
-    assert r.summary() == "the gradient is wrong: W"
+    assert VT.summary(r) == "the gradient is wrong: W"
     assert str(r).splitlines()[0].startswith("W  wrong")
 
 
@@ -267,15 +270,29 @@ def test_sampled_and_all_entry_differences_agree(module: Load, stem: str) -> Non
 
 def test_to_json_contract(module: Load) -> None:
     j = _check(module("collapsed")).to_json()
-    assert set(j) == {"ok", "gradients"} and j["ok"] is False
+    assert set(j) == {"schema", "derive_version", "ok", "seed", "points", "notes",
+                      "numeric_only_reason", "gradients"} and j["ok"] is False
+    assert j["schema"] == "derive.verify/1" and j["derive_version"] == derive.__version__
+    assert (j["seed"], j["points"], j["numeric_only_reason"]) == (0, 3, None)
     for g in j["gradients"].values():
-        assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "entries",
-                          "numeric_only", "miss_probability", "taylor_slope"}
+        assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "max_abs_error",
+                          "tolerance", "message", "entries", "point", "numeric_only",
+                          "miss_probability", "taylor_slope"}
     w = {k: v for k, v in j["gradients"]["W"].items() if k not in ("miss_probability",
-                                                                  "taylor_slope")}
-    assert w == {"verdict": "ok", "diagnosis": None, "factor": None,
-                 "max_rel_error": 0.0, "entries": [], "numeric_only": False}
+                                                                  "taylor_slope", "message")}
+    assert w == {"verdict": "ok", "diagnosis": None, "factor": None, "max_abs_error": 0.0,
+                 "max_rel_error": 0.0, "tolerance": 1e-6, "entries": [], "point": 0,
+                 "numeric_only": False}
+    assert j["gradients"]["W"]["message"].startswith("ok")
     assert j["gradients"]["B"]["max_rel_error"] is None  # shapes differ: no entrywise error
+    assert "collapsed" in j["gradients"]["B"]["message"]
+    json.dumps(j, allow_nan=False)  # plain JSON: no NaN or inf anywhere
+
+
+def test_to_json_says_why_numeric_only(module: Load) -> None:
+    j = _check(module("fallback_sort")).to_json()
+    assert j["numeric_only_reason"] == "the tracer cannot map numpy.sort"
+    assert all(g["numeric_only"] for g in j["gradients"].values())
 
 
 def test_repr_html_is_a_fragment_not_a_page(module: Load) -> None:

@@ -157,18 +157,23 @@ def test_json_contract(cli: Cli) -> None:
     rc, out, err = cli("verify", _mod("entries"), "--json", "--points", "2", "--seed", "4")
     assert rc == 1 and err == ""
     data = json.loads(out)
-    assert set(data) == {"ok", "gradients"} and data["ok"] is False
+    assert set(data) == {"schema", "derive_version", "ok", "seed", "points", "notes",
+                         "numeric_only_reason", "gradients"} and data["ok"] is False
+    assert data["schema"] == "derive.verify/1" and (data["seed"], data["points"]) == (4, 2)
     assert set(data["gradients"]) == {"X", "W"}
     for g in data["gradients"].values():
-        assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "entries",
-                          "numeric_only", "miss_probability", "taylor_slope"}
+        assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "max_abs_error",
+                          "tolerance", "message", "entries", "point", "numeric_only",
+                          "miss_probability", "taylor_slope"}
     assert data["gradients"]["W"]["entries"] == [[3, 7]]
     assert data["gradients"]["W"]["verdict"] == "wrong"
     assert data["gradients"]["W"]["diagnosis"] == "entries"
+    assert data["gradients"]["W"]["message"].startswith("entries")
     x = {k: v for k, v in data["gradients"]["X"].items() if k not in ("miss_probability",
-                                                                     "taylor_slope")}
+                                                                     "taylor_slope", "message")}
     assert x == {"verdict": "ok", "diagnosis": None, "factor": None, "max_rel_error": 0.0,
-                 "entries": [], "numeric_only": False}
+                 "max_abs_error": 0.0, "tolerance": 1e-6, "entries": [], "point": 0,
+                 "numeric_only": False}
 
 
 def test_json_numeric_only_and_nondifferentiable(cli: Cli) -> None:
