@@ -46,13 +46,15 @@ def still_disagree(values: np.ndarray, fe: R.EntryFunction, x: np.ndarray, f0: f
 
 def numeric_verdict(fdv: np.ndarray, cand: np.ndarray, f0: float, rel_step: float,
                     rtol: float, entries: EntryFunctions, x: np.ndarray,
-                    slope: Callable[[], float | None], atol: float = 0.0) -> Comparison:
+                    slope: Callable[[], float | None], atol: float = 0.0,
+                    refine: bool = True) -> Comparison:
     """Judge a same-shaped finite candidate against central differences ``fdv``.
 
     Entries agreeing within rtol are taken as exact; disputed ones (or non-finite
     differences: the step left the domain) are refined; those the refinement cannot decide
     follow the Taylor slope of the candidate (``slope()``); what still differs is checked for
-    a kink (one-sided bracket with its own error) before it is called wrong.
+    a kink (one-sided bracket with its own error) before it is called wrong. ``refine=False``
+    (a step the user chose) judges with the plain differences.
     """
     scale = float(max(np.max(np.abs(cand), initial=0.0), np.nanmax(np.abs(fdv), initial=0.0)))
     with np.errstate(invalid="ignore"):
@@ -61,8 +63,9 @@ def numeric_verdict(fdv: np.ndarray, cand: np.ndarray, f0: float, rel_step: floa
     ref = np.where(agree, cand, fdv)
     disputed = [tuple(int(i) for i in idx) for idx in np.argwhere(~agree)]
     # beyond REFINE_MAX disputed entries the rest keep the plain difference
-    ref = _refine_some(ref, cand, disputed[:REFINE_MAX], entries, x, f0, rel_step, rtol, scale,
-                       slope)
+    if refine:
+        ref = _refine_some(ref, cand, disputed[:REFINE_MAX], entries, x, f0, rel_step, rtol,
+                           scale, slope)
     return _finish(ref, cand, fdv, rtol, entries, x, f0, rel_step, atol)
 
 

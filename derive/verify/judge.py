@@ -429,7 +429,7 @@ class _Context:
         tol = self._fd_tol()
         return evidence.numeric_verdict(fdv, c, self.fvals[k], self.diff.rel_step,
                                         tol["rtol"], entries, np.asarray(p[w]), slope,
-                                        atol=tol["atol"])
+                                        atol=tol["atol"], refine=self.opts.eps is None)
 
 
 def _dtype(x: Any) -> Any:
