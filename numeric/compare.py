@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from derive.numeric.config import ATOL_FLOOR, FLOAT32_RTOL, RTOL  # noqa: F401 - the table's
-from derive.numeric.fd import kink_mask
+from derive.numeric.config import (  # noqa: F401 - the table's names
+    ATOL_FLOOR,
+    FLOAT32_RTOL,
+    KINK_TOL,
+    LOWP_ULPS,
+    RTOL,
+    SMALL_DIFFERENCE,
+)
 
 DIAGNOSES = (
     "scaled",
@@ -65,16 +71,17 @@ def _floor(reference: np.ndarray) -> float:
     return ATOL_FLOOR * top if top > 0 else ATOL_FLOOR
 
 
-def rel_error(reference: Any, candidate: Any) -> np.ndarray:
-    """Elementwise |c - r| / max(|r|, |c|, floor), floor = ATOL_FLOOR * max(1, max|r|).
+def rel_error(reference: Any, candidate: Any, floor: float | None = None) -> np.ndarray:
+    """Elementwise |c - r| / max(|r|, |c|, floor), floor = ATOL_FLOOR * max|r| by default.
 
     Symmetric in size (a candidate 10x too large scores 0.9, not 9), bounded by 2 for
-    finite inputs, and safe near zero thanks to the floor. Inputs are broadcast together.
+    finite inputs, safe near zero thanks to the floor, and unchanged when both are scaled by
+    the same factor. Inputs are broadcast together.
     """
     r = np.asarray(reference, dtype=np.float64)
     c = np.asarray(candidate, dtype=np.float64)
     r, c = np.broadcast_arrays(r, c)
-    denom = np.maximum(np.maximum(np.abs(r), np.abs(c)), _floor(r))
+    denom = np.maximum(np.maximum(np.abs(r), np.abs(c)), _floor(r) if floor is None else floor)
     with np.errstate(invalid="ignore"):
         return np.abs(c - r) / denom
 
@@ -82,6 +89,11 @@ def rel_error(reference: Any, candidate: Any) -> np.ndarray:
 def _close(reference: np.ndarray, candidate: np.ndarray, tol: float) -> bool:
     """All entries within tol under rel_error."""
     return bool(np.all(rel_error(reference, candidate) <= tol))
+
+
+def close(reference: Any, candidate: Any) -> bool:
+    """Whether compare() would call the candidate ok (its dtype's tolerance included)."""
+    return compare(reference, candidate).verdict == "ok"
 
 
 def _snap(c: float, tol: float) -> tuple[float, bool]:
@@ -186,13 +198,16 @@ def _indices(mask: np.ndarray) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(int(i) for i in idx) for idx in np.argwhere(mask))
 
 
-def _tolerance(cand: np.ndarray, rtol: float | None) -> tuple[float, str]:
-    """Tolerance to use and a note for the message when float32 loosened it."""
+def _tolerance(cand: np.ndarray, rtol: float | None) -> tuple[float, str, bool]:
+    """Tolerance, a note for the message, and whether it is measured at the gradient's scale
+    (a float16/float32 candidate: its precision is a few ulps of the largest entry)."""
     if rtol is not None:
-        return float(rtol), ""
-    if cand.dtype == np.float32:
-        return FLOAT32_RTOL, f" [float32 candidate: rtol {FLOAT32_RTOL:g}]"
-    return RTOL, ""
+        return float(rtol), "", False
+    if cand.dtype in (np.float16, np.float32):
+        tol = LOWP_ULPS * float(np.finfo(cand.dtype).eps)
+        return tol, (f" [{cand.dtype} candidate, low precision: rtol {tol:.2g} of the "
+                     "gradient's scale]"), True
+    return RTOL, "", False
 
 
 def _numeric(cand: np.ndarray) -> np.ndarray | None:
@@ -309,7 +324,7 @@ def _within_subgradient(
     hi = np.broadcast_to(np.asarray(subgradient[1], dtype=np.float64), ref.shape)
     lower, upper = np.minimum(lo, hi), np.maximum(lo, hi)
     scale = float(np.max(np.abs(ref), initial=0.0))
-    kinks = kink_mask(lo, hi, scale=scale)
+    kinks = np.abs(hi - lo) > KINK_TOL * (scale if scale > 0 else 1.0)
     slack = tol * np.maximum(np.maximum(np.abs(lower), np.abs(upper)), _floor(ref))
     inside = (cand >= lower - slack) & (cand <= upper + slack)
     return bool(np.all(kinks[bad] & inside[bad]))
@@ -321,11 +336,13 @@ def _compare_same(
     tol: float,
     note: str,
     subgradient: tuple[Any, Any] | None,
+    at_scale: bool = False,
     atol: float = 0.0,
 ) -> Comparison:
     """Diagnose a candidate with the reference's shape."""
     errors = _stats(ref, cand)
-    bad = (rel_error(ref, cand) > tol) & (np.abs(cand - ref) > atol)
+    floor = float(np.max(np.abs(ref), initial=0.0)) if at_scale else None
+    bad = (rel_error(ref, cand, floor or None) > tol) & (np.abs(cand - ref) > atol)
     if not np.any(bad):
         message = f"ok: max rel error {errors[1]:.2g} <= rtol {tol:g}" + note
         return _result("ok", None, message, tol, errors=errors)
@@ -366,7 +383,7 @@ def _compare_same(
     zeros = " (candidate is all zeros)" if not np.any(cand) else ""
     message = (
         f"entries: {len(entries)} of {ref.size} wrong, worst at {worst} "
-        f"(rel error {errors[1]:.3g}){zeros}" + note
+        f"(rel error {errors[1]:.3g}){zeros}{small_difference(ref, cand, bad)}" + note
     )
     return _result("wrong", "entries", message, tol, errors=errors, entries=entries)
 
@@ -386,9 +403,11 @@ def compare(
     message, or "shape"), else "shape". Same shape: ok, scaled/sign, transposed, collapsed
     (summed then broadcast back), nondifferentiable (wrong only at kinks, inside the
     subgradient interval (lo, hi)), else entries. Non-numeric or non-finite candidates are
-    "entries". rtol defaults to RTOL, or FLOAT32_RTOL for a float32 candidate. An entry within
+    "entries". rtol defaults to RTOL; a float16/float32 candidate is judged at its precision
+    relative to the gradient's scale (FLOAT32_RTOL for float32) and flagged low precision.
+    Errors are relative, so scaling both by one factor changes nothing. An entry within
     ``atol`` of the reference is right too (for references whose error is normwise, as finite
-    differences'; the default 0 keeps the check relative, the same at every scale).
+    differences').
     """
     ref = np.asarray(reference, dtype=np.float64)
     if not np.all(np.isfinite(ref)):
@@ -402,7 +421,7 @@ def compare(
             "entries: candidate is not a rectangular array",
             float(RTOL if rtol is None else rtol),
         )
-    tol, note = _tolerance(raw, rtol)
+    tol, note, at_scale = _tolerance(raw, rtol)
     cand = _numeric(raw)
     if cand is None:
         message = f"entries: candidate is not a numeric array (dtype {raw.dtype})"
@@ -414,7 +433,21 @@ def compare(
         return _result("wrong", "entries", message, tol, errors=(math.inf, math.inf), entries=where)
     if cand.shape != ref.shape:
         return _compare_shapes(ref, cand, tol, note)
-    return _compare_same(ref, cand, tol, note, subgradient, atol)
+    return _compare_same(ref, cand, tol, note, subgradient, at_scale, atol)
+
+
+def small_difference(ref: np.ndarray, cand: np.ndarray, bad: np.ndarray) -> str:
+    """'; differs by 3e-4 relative: consistent with an epsilon or clipping' when every wrong
+    entry is off by under SMALL_DIFFERENCE relative with the reference's sign, else ''."""
+    r, c = ref[bad], cand[bad]
+    if r.size == 0 or not np.all(np.sign(r) == np.sign(c)):
+        return ""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.abs(c - r) / np.abs(r)
+    worst = float(np.max(rel))
+    if not worst < SMALL_DIFFERENCE:
+        return ""
+    return f"; differs by {worst:.2g} relative: consistent with an epsilon or clipping"
 
 
 def batch_hint(c: float, n: int) -> str | None:

@@ -30,8 +30,14 @@ class Tolerances:
     atol_floor: float = _why(1e-8, "denominator floor relative to the gradient's largest "
                              "entry: 1e-17 noise against an exact 0 is not an error, at any "
                              "scale")
-    float32_rtol: float = _why(1e-3, "float32 carries ~6e-8 relative precision and loses more "
-                               "in sums and products; 1e-3 accepts an honest float32 gradient")
+    lowp_ulps: float = _why(128.0, "a float16/float32 candidate is judged at its precision, "
+                            "relative to the gradient's scale: rounding and accumulation cost "
+                            "a few ulps of the largest entry; 128 ulps")
+    float32_rtol: float = _why(128.0 * _EPS32, "128 ulps of float32 ~ 1.5e-5 of the gradient's "
+                               "scale: an honest float32 gradient passes, a 0.1% error is caught")
+    small_difference: float = _why(1e-2, "every wrong entry off by less than this, with the "
+                                   "reference's sign: the size an epsilon in the loss "
+                                   "(log(p + 1e-8)) or a clip makes, and said so")
     # ---- finite differences (numeric.fd, derive.verify)
     fd_rel_step: float = _why(float(np.cbrt(_EPS64)), "balances O(h^2) truncation against "
                               "eps/h round-off: h ~ eps^(1/3) ~ 6e-6, times max(|x|, floor)")
@@ -48,6 +54,9 @@ class Tolerances:
     fd32_noise: float = _why(1e-4, "float32 round-off relative to |f|")
     kink_tol: float = _why(1e-3, "one-sided differences err by O(h) ~ 1e-5; a jump between "
                            "left and right slopes is a kink only well above that")
+    determinism_rtol: float = _why(1e-12, "two calls of a forward at one point agree to this: "
+                                   "the same float64 code on the same arrays gives the same "
+                                   "bits, up to a threaded BLAS reordering a sum (~1e-15)")
     forward_rtol: float = _why(1e-8, "the traced forward reproduces the user's to ~1e-15; 1e-8 "
                                "tolerates reordered sums, not a mis-traced operation")
     as_printed_rtol: float = _why(1e-4, "the documents' own differences use delta = 0.001, "
@@ -88,6 +97,8 @@ def table() -> list[tuple[str, object, str]]:
 RTOL = TOL.rtol
 ATOL_FLOOR = TOL.atol_floor
 FLOAT32_RTOL = TOL.float32_rtol
+LOWP_ULPS = TOL.lowp_ulps
+SMALL_DIFFERENCE = TOL.small_difference
 FD_REL_STEP = TOL.fd_rel_step
 FD_STEP_FLOOR = TOL.fd_step_floor
 FD_RTOL = TOL.fd_rtol
@@ -97,6 +108,7 @@ FD32_RTOL = TOL.fd32_rtol
 FD32_NOISE = TOL.fd32_noise
 KINK_TOL = TOL.kink_tol
 FORWARD_RTOL = TOL.forward_rtol
+DETERMINISM_RTOL = TOL.determinism_rtol
 AS_PRINTED_RTOL = TOL.as_printed_rtol
 FD_SAMPLE = TOL.fd_sample
 FD_DIRECTIONS = TOL.fd_directions

@@ -111,10 +111,11 @@ def one_sided_gradients(
 
 
 def kink_mask(left: np.ndarray, right: np.ndarray, *, scale: float) -> np.ndarray:
-    """True where one-sided derivatives differ by more than KINK_TOL * max(1, scale)."""
+    """True where one-sided derivatives differ by more than KINK_TOL * scale (the gradient's
+    largest entry, so the same at every loss scale; KINK_TOL itself when the scale is 0)."""
     left = np.asarray(left, dtype=np.float64)
     right = np.asarray(right, dtype=np.float64)
-    return np.abs(left - right) > KINK_TOL * np.maximum(1.0, scale)
+    return np.abs(left - right) > KINK_TOL * (scale if scale > 0 else 1.0)
 
 
 def _shifted(inputs: Mapping[str, Any], direction: Mapping[str, Any], t: float) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -10,6 +11,7 @@ import numpy as np
 
 from derive import usermodule as U
 from derive.errors import InputError
+from derive.numeric.config import DETERMINISM_RTOL
 from derive.verify.inputs import _names
 
 Shape = tuple[int, ...]
@@ -86,4 +88,23 @@ def _user_gradients(backward: Callable[..., Any], point: Arrays, names: list[str
     if wrt is not None and set(raw) != set(wrt):
         raise InputError(f"backward returned different names at different points: "
                          f"{sorted(raw)} and {sorted(wrt)}")
-    return dict(raw)
+    return {k: _copied(v) for k, v in raw.items()}
+
+
+def _copied(value: Any) -> Any:
+    """A result copied as it arrives: a backward may return the same buffer at every call."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - an uncopyable object is judged as it is
+        return value
+
+
+def _deterministic(first: float, again: float) -> None:
+    """Two calls of forward at one point must agree: else no verdict, an InputError."""
+    if abs(first - again) <= DETERMINISM_RTOL * max(abs(first), abs(again)):
+        return
+    raise InputError(f"forward is not deterministic: two calls at the same point gave "
+                     f"{first:.17g} and {again:.17g} (np.random, a call counter or state kept "
+                     "between calls?); a gradient can only be checked for a function")

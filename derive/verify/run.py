@@ -17,7 +17,7 @@ from derive.numeric.compare import (
     batch_message,
 )
 from derive.numeric.config import FD_MODES
-from derive.verify.calls import _ScalarForward, _user_gradients
+from derive.verify.calls import _deterministic, _ScalarForward, _user_gradients
 from derive.verify.derivation import _symbolic
 from derive.verify.inputs import _differentiable, _draw, _names, _parameters, _same_shapes
 from derive.verify.judge import _batch_size, _Context
@@ -144,10 +144,13 @@ def _points(names: list[str], optional: set[str], shapes: Mapping[str, Any] | No
 def _run_user(forward: Callable[..., Any], backward: Callable[..., Any], names: list[str],
               draws: list[Arrays]
               ) -> tuple[_ScalarForward, list[float], list[dict[str, Any]], tuple[str, ...]]:
-    """forward and backward at every point; backward's first answer says what is checked."""
+    """The call order, documented and kept: at each point forward, then backward, at the same
+    point (a backward may read what its forward cached); then forward once more at the first
+    point, which must give the same value (no verdict rests on a forward that is not a
+    function). backward's first answer says what is checked; results are copied on arrival."""
     U.check_function(backward, "backward")
     f = _ScalarForward(forward, {k: tuple(v.shape) for k, v in draws[0].items()})
-    f0 = f.value(draws[0], first=True)
+    fvals = [f.value(draws[0], first=True)]
     user = [_user_gradients(backward, draws[0], names, None)]
     wrt = tuple(k for k in names if k in user[0])
     _differentiable(draws[0], wrt)
@@ -155,8 +158,11 @@ def _run_user(forward: Callable[..., Any], backward: Callable[..., Any], names: 
     if undrawn:
         raise InputError(f"backward returned {_names(undrawn)}, which has no shape: give one to "
                          "differentiate it")
-    user += [_user_gradients(backward, p, names, wrt) for p in draws[1:]]
-    return f, [f0] + [f.value(p) for p in draws[1:]], user, wrt
+    for p in draws[1:]:
+        fvals.append(f.value(p))
+        user.append(_user_gradients(backward, p, names, wrt))
+    _deterministic(fvals[0], f.value(draws[0]))
+    return f, fvals, user, wrt
 
 
 def verify_module(

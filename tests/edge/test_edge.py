@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 from derive.numeric import functions as nf
+from derive.numeric.compare import FLOAT32_RTOL
 from derive.numeric.fd import FD_REL_STEP, central_gradient
 from derive.reports import verify_text as VT
 
@@ -241,8 +242,9 @@ SHAPES32 = {"X": (8, 5), "W": (5, 3)}
 def test_float32_backward_is_judged_with_a_float32_tolerance_and_says_so() -> None:
     r = verify(_f32_forward, _f32_backward, shapes=SHAPES32, prove=False)
     g = r.gradients["W"]
-    assert r.ok and g.verdict == "ok" and g.tolerance == pytest.approx(1e-3)
-    assert "float32 backward for W: judged with rtol 0.001, which fits float32" in r.notes
+    assert r.ok and g.verdict == "ok" and g.tolerance == pytest.approx(FLOAT32_RTOL)
+    assert any(n.startswith(f"float32 backward for W: judged with rtol {FLOAT32_RTOL:g}")
+               for n in r.notes)
     assert any(line.startswith("note: float32 backward for W") for line in VT.lines(r))
 
 
@@ -284,7 +286,7 @@ def test_float32_in_the_cli_output(tmp_path, capsys) -> None:
         "    return {'W': X.T @ (1 - np.tanh(X @ W) ** 2)}\n")
     assert main(["verify", str(p), "--no-prove"]) == 0
     out = capsys.readouterr().out
-    assert "note: float32 backward for W: judged with rtol 0.001, which fits float32" in out
+    assert f"note: float32 backward for W: judged with rtol {FLOAT32_RTOL:g}" in out
 
 
 # ---------------------------------------------------------------- a step per entry
