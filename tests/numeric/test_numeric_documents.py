@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from derive.numeric import doc_code as DC
+from derive.numeric import doc_outputs as DO
 from derive.numeric import documents as doc
 from derive.numeric.compare import compare
 from derive.numeric.fd import central_gradient
@@ -278,3 +280,53 @@ def test_xor_gradients_away_from_the_solution() -> None:
     grads = doc.xor_gradients(**inputs)
     for name in ("W1", "B1", "W2", "B2"):
         assert compare(central_gradient(doc.xor_forward, inputs, name), grads[name]).ok, name
+
+
+# --- every printed output of the documents' code cells ---------------------------------------
+
+
+def test_every_printed_output_is_registered_once() -> None:
+    """000 and 001 print 34 numbers from the same cells, and 001 adds its coefficients."""
+    keys = [(o.source, o.label) for o in DO.OUTPUTS]
+    assert len(keys) == len(set(keys)) == 35
+    assert sum(o.source.startswith("001") for o in DO.OUTPUTS) == 1
+
+
+@pytest.mark.parametrize("out", DO.OUTPUTS, ids=[o.label for o in DO.OUTPUTS])
+def test_each_printed_output_is_reproduced_by_the_documents_code(out: DO.Output) -> None:
+    assert out.matches(), (out.reproduced(), out.printed)
+
+
+def test_reproduced_to_the_last_digit_where_printed_in_full() -> None:
+    """Python prints a float in full: those rows must agree bit for bit, except the three
+    whose last digits depend on the machine's solver or exp, and the one the extraction cut."""
+    full = [o for o in DO.OUTPUTS if o.digits is None and not o.lost_digit]
+    assert len(full) == 21
+    for o in full:
+        assert np.array_equal(np.asarray(o.reproduced(), dtype=np.float64),
+                              np.asarray(o.printed)), o.label
+
+
+def test_a_changed_print_is_not_reproduced() -> None:
+    import dataclasses
+
+    for o in DO.OUTPUTS:
+        off = np.asarray(o.printed, dtype=np.float64) * 1.001 + 0.001  # past any rounding
+        assert not dataclasses.replace(o, printed=off.tolist(), lost_digit=False).matches()
+
+
+def test_the_extraction_lost_one_digit_of_deriv_square() -> None:
+    o = next(o for o in DO.OUTPUTS if o.label.startswith("[4]"))
+    assert o.reproduced() == 3.9999999999995595 and o.printed == 3.999999999995595
+    assert o.matches()
+
+
+def test_the_documents_code_that_does_not_run_as_printed() -> None:
+    with pytest.raises(NameError, match="name 'x' is not defined"):
+        DC.chain_length_2_002([doc.doc_square, doc.doc_sigmoid], np.array(2.0))
+    rng = np.random.default_rng(0)
+    inputs = {"X": rng.standard_normal((4, 3)), "y": rng.standard_normal((4, 1)),
+              "W1": rng.standard_normal((3, 2)), "B1": rng.standard_normal((1, 2)),
+              "W2": rng.standard_normal((2, 1)), "B2": rng.standard_normal((1, 1))}
+    with pytest.raises(NameError, match="name 'dM2dO1' is not defined"):
+        DC.PROGRAMS["loss_gradients (001)"](inputs)
