@@ -424,3 +424,18 @@ def test_a_wrong_jacobian_comes_with_the_right_one(claims: list[ClaimResult]) ->
 def test_a_factor_of_ten_hints_at_a_decimal_place(claims: list[ClaimResult]) -> None:
     c = _find(claims, f"{S000} §1.2.4 The Chain rule", "manual_deriv means", "formula")
     assert "decimal place" in c.message and "scaled by 10" in c.message
+
+
+def test_the_delta_rule_as_the_post_writes_it(results: dict[str, CaseResult]) -> None:
+    """003's recursion with E, generic f, a shape under every factor, each ∂E/∂Wk checked."""
+    from derive.cases.delta_rule import delta_rule
+
+    steps = delta_rule(results["three-layer"])
+    assert [f"{s.lhs} = {s.rhs}" for s in steps] == [
+        "δ3 = (X3 − T) ⊙ f3'(X2 W3)", "∂E/∂W3 = X2ᵀ δ3",
+        "δ2 = (δ3 W3ᵀ) ⊙ f2'(X1 W2)", "∂E/∂W2 = X1ᵀ δ2",
+        "δ1 = (δ2 W2ᵀ) ⊙ f1'(X0 W1)", "∂E/∂W1 = X0ᵀ δ1"]
+    assert [s.shape for s in steps] == ["n×od", "h2×od", "n×h2", "h1×h2", "n×h1", "id×h1"]
+    assert [(f.text, f.shape) for f in steps[2].factors] == [
+        ("δ3", "n×od"), ("W3ᵀ", "od×h2"), ("f2'(X1 W2)", "n×h2")]
+    assert [s.ok for s in steps] == [None, True, None, True, None, True]
