@@ -439,3 +439,18 @@ def test_the_delta_rule_as_the_post_writes_it(results: dict[str, CaseResult]) ->
     assert [(f.text, f.shape) for f in steps[2].factors] == [
         ("δ3", "n×od"), ("W3ᵀ", "od×h2"), ("f2'(X1 W2)", "n×h2")]
     assert [s.ok for s in steps] == [None, True, None, True, None, True]
+
+
+def test_the_audit_table_is_the_registry(claims: list[ClaimResult]) -> None:
+    """docs/documents-audit.md lists every claim, in order, with the verdict judged today."""
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "documents-audit.md"
+    rows = [line.split(" | ") for line in doc.read_text(encoding="utf-8").splitlines()
+            if line.startswith("| C") and line[3].isdigit()]
+    assert len(rows) == len(claims)
+    for i, (row, c) in enumerate(zip(rows, claims, strict=True), 1):
+        assert row[0] == f"| C{i}"
+        assert row[1].startswith(c.claim.source[:3]) and c.claim.source.split(" ", 1)[1] in row[1]
+        verdict = c.verdict + (f" ({c.diagnosis})" if c.diagnosis else "")
+        assert row[3] == verdict, (i, row[3], verdict)
