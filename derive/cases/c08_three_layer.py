@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case
-from derive.numeric import documents as D
+from derive.numeric import doc_nets as D
 from derive.numeric.functions import sigmoid
 
 SRC = "003_dbb8e357b1da829d.txt backpropagation"

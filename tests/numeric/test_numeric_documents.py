@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from derive.numeric import doc_code as DC
+from derive.numeric import doc_nets as nets
 from derive.numeric import doc_outputs as DO
 from derive.numeric import documents as doc
 from derive.numeric.compare import compare
@@ -229,15 +230,15 @@ def three() -> dict[str, np.ndarray]:
 
 
 def test_three_layer_delta_rule(three: dict[str, np.ndarray]) -> None:
-    grads = doc.three_layer_gradients(**three)
+    grads = nets.three_layer_gradients(**three)
     for name in ("W1", "W2", "W3"):
-        fd = central_gradient(doc.three_layer_forward, three, name)
+        fd = central_gradient(nets.three_layer_forward, three, name)
         assert compare(fd, grads[name]).ok, name
 
 
 def test_three_layer_dw1_as_printed_fails_on_shapes(three: dict[str, np.ndarray]) -> None:
     with pytest.raises(ValueError):
-        doc.three_layer_dW1_as_printed(**three)
+        nets.three_layer_dW1_as_printed(**three)
 
 
 def test_three_layer_dw1_as_printed_is_wrong_even_when_shapes_fit() -> None:
@@ -245,23 +246,23 @@ def test_three_layer_dw1_as_printed_is_wrong_even_when_shapes_fit() -> None:
     n = 4  # all sizes equal, so every product is defined
     inputs = {k: rng.standard_normal((n, n)) for k in ("X0", "W1", "W2", "W3")}
     inputs["T"] = rng.random((n, n))
-    printed_w1 = doc.three_layer_dW1_as_printed(**inputs)
-    assert not compare(doc.three_layer_gradients(**inputs)["W1"], printed_w1).ok
+    printed_w1 = nets.three_layer_dW1_as_printed(**inputs)
+    assert not compare(nets.three_layer_gradients(**inputs)["W1"], printed_w1).ok
 
 
 # --- 002 XOR -------------------------------------------------------------------------------------
 
 
 def test_xor_network() -> None:
-    data, weights = doc.xor_inputs(), doc.xor_weights()
-    hidden, output = doc.xor_predict(data["X"], **weights)
+    data, weights = nets.xor_inputs(), nets.xor_weights()
+    hidden, output = nets.xor_predict(data["X"], **weights)
     np.testing.assert_array_equal(np.round(output), data["T"])
     np.testing.assert_array_equal(np.round(hidden), [[0, 1], [1, 1], [1, 1], [1, 0]])
     inputs = {**data, **weights}
-    assert doc.xor_forward(**inputs) < 1e-8
-    grads = doc.xor_gradients(**inputs)
+    assert nets.xor_forward(**inputs) < 1e-8
+    grads = nets.xor_gradients(**inputs)
     for name in ("W1", "B1", "W2", "B2"):
-        fd = central_gradient(doc.xor_forward, inputs, name)
+        fd = central_gradient(nets.xor_forward, inputs, name)
         # at the solution the gradient is ~1e-12 and saturated sigmoids make the differences'
         # error normwise (~3e-6 of the largest entry): entries within that of it are right
         atol = 1e-5 * float(np.max(np.abs(fd)))
@@ -270,16 +271,16 @@ def test_xor_network() -> None:
 
 def test_xor_gradients_away_from_the_solution() -> None:
     rng = np.random.default_rng(15)
-    inputs = {**doc.xor_inputs()}
+    inputs = {**nets.xor_inputs()}
     inputs.update(
         W1=rng.standard_normal((2, 2)),
         B1=rng.standard_normal((1, 2)),
         W2=rng.standard_normal((2, 1)),
         B2=rng.standard_normal((1, 1)),
     )
-    grads = doc.xor_gradients(**inputs)
+    grads = nets.xor_gradients(**inputs)
     for name in ("W1", "B1", "W2", "B2"):
-        assert compare(central_gradient(doc.xor_forward, inputs, name), grads[name]).ok, name
+        assert compare(central_gradient(nets.xor_forward, inputs, name), grads[name]).ok, name
 
 
 # --- every printed output of the documents' code cells ---------------------------------------
