@@ -428,7 +428,7 @@ def test_a_factor_of_ten_hints_at_a_decimal_place(claims: list[ClaimResult]) -> 
 
 def test_the_delta_rule_as_the_post_writes_it(results: dict[str, CaseResult]) -> None:
     """003's recursion with E, generic f, a shape under every factor, each ∂E/∂Wk checked."""
-    from derive.cases.delta_rule import delta_rule
+    from derive.claims.delta import delta_rule
 
     steps = delta_rule(results["three-layer"])
     assert [f"{s.lhs} = {s.rhs}" for s in steps] == [
