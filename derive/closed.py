@@ -15,6 +15,8 @@ A rewrite that would change the shape (a broadcast 𝟙 dropped) is not taken.
 
 from __future__ import annotations
 
+import sys
+
 import sympy as sp
 
 from derive import expr as E
@@ -22,17 +24,33 @@ from derive.backward import Backward
 from derive.expr import Node
 from derive.functions import lookup
 from derive.graph import Graph
-from derive.ops import OPS
 from derive.ops.leaves import Frozen
 
 # An elementwise part with more operations than this is printed as derived: factoring a
 # long expression costs more than it helps a reader.
 CLOSED_MAX_OPS = 80
 
+# Python frames the simplifying walk may use: about ten per level of an inlined gradient,
+# whose depth grows with the forward's (a softmax's is ~150 levels).
+CLOSED_RECURSION = 10_000
+
 
 def closed_form(bw: Backward, name: str) -> Node:
-    """∂L/∂<name> as one expression, through forward values, elementwise parts simplified."""
-    return simplify(by_values(bw.gradient(name), bw.graph))
+    """∂L/∂<name> as one expression, through forward values, elementwise parts simplified
+    (as derived, when it is too deep to simplify: a softmax's inlined gradient)."""
+    gradient = bw.gradient(name)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, CLOSED_RECURSION))  # the walk recurses per graph level
+    try:
+        return simplify(by_values(gradient, bw.graph))
+    except RecursionError:
+        return gradient
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+class _TooLarge(Exception):
+    """An elementwise part past CLOSED_MAX_OPS: printed as derived."""
 
 
 def by_values(node: Node, graph: Graph) -> Node:
@@ -44,8 +62,13 @@ def by_values(node: Node, graph: Graph) -> Node:
         if n.op == "fn" and n.attrs[1] == 1 and not n.name:
             value = steps.get((n.attrs[0], n.args[0].uid))
             row = lookup(n.attrs[0])
-            if value is not None and row.by_value is not None:
-                mapping[n.uid] = _through(row.by_value(n.args[0]), value)
+            if row.by_value is None:
+                continue
+            form = row.by_value(n.args[0])
+            if value is not None:
+                mapping[n.uid] = _through(form, value)
+            elif not any(m.op == "fn" and m.attrs[0] == n.attrs[0] for m in E.topological(form)):
+                mapping[n.uid] = form  # log'(P) = 1/P: shorter without a step to go through
     return E.substitute(node, mapping) if mapping else node
 
 
@@ -57,8 +80,13 @@ def _through(expr: Node, value: Node) -> Node:
     return E.substitute(expr, same) if same else expr
 
 
+# The operations simplified as scalars; other elementwise ones (where, maximum, a function)
+# are atoms whose arguments are simplified in turn.
+ARITHMETIC = ("add", "sub", "mul", "div", "neg", "pow")
+
+
 def _elementwise(n: Node) -> bool:
-    return not n.name and not n.is_leaf and getattr(OPS[n.op], "elementwise", False)
+    return not n.name and not n.is_leaf and n.op in ARITHMETIC
 
 
 def simplify(node: Node) -> Node:
@@ -86,6 +114,7 @@ class _Part:
     def __init__(self, walk: object) -> None:
         self.walk = walk
         self.atoms: dict[int, tuple[sp.Symbol, Node]] = {}
+        self.seen: dict[int, sp.Expr] = {}
         self.ops = 0
 
     def atom(self, n: Node) -> sp.Symbol:
@@ -96,7 +125,15 @@ class _Part:
         return self.atoms[n.uid][0]
 
     def to_sympy(self, n: Node) -> sp.Expr:
+        if n.uid in self.seen:  # a shared subexpression: built once
+            return self.seen[n.uid]
         self.ops += 1
+        if self.ops > CLOSED_MAX_OPS:
+            raise _TooLarge
+        self.seen[n.uid] = out = self._build(n)
+        return out
+
+    def _build(self, n: Node) -> sp.Expr:
         op = n.op
         if op == "const" and not isinstance(n.attrs.value, Frozen) and not n.shape:
             return sp.Symbol("n") if n.name == "n" else sp.nsimplify(n.attrs.value)
@@ -115,8 +152,11 @@ class _Part:
 
 def _simplified_part(n: Node, walk: object) -> Node:
     part = _Part(walk)
-    expr = part.to_sympy(n)
-    if part.ops > CLOSED_MAX_OPS or any(s.name == "n" for s in expr.free_symbols) and \
+    try:
+        expr = part.to_sympy(n)
+    except _TooLarge:
+        return n.rebuilt(tuple(walk(a) for a in n.args))  # type: ignore[operator]
+    if any(s.name == "n" for s in expr.free_symbols) and \
             not _batch_known(n):
         return n.rebuilt(tuple(walk(a) for a in n.args))  # type: ignore[operator]
     simple = sp.factor_terms(expr)
@@ -189,11 +229,16 @@ def _product(e: sp.Mul, atoms: dict[sp.Symbol, Node], batch: Node | None) -> Nod
     if sign < 0 and len(sums) == 1:  # −(2/n)(y − P) = (2/n)(P − y)
         sign, rest[sums[0]] = 1, sp.expand(-rest[sums[0]])
     out = None if c == 1 else _coefficient(c, batch)
+    below = [f for f in rest if isinstance(f, sp.Pow) and f.exp.is_negative]
     for f in rest:
+        if f in below:
+            continue
         node = _from_sympy(f, atoms, batch)
         out = node if out is None else E.mul(out, node)
     if out is None:
         out = E.const(1.0)
+    for f in below:  # a ⊙ b / c², not a ⊙ b ⊙ c^(-2)
+        out = E.div(out, _from_sympy(sp.Pow(f.base, -f.exp), atoms, batch))
     return E.neg(out) if sign < 0 else out
 
 

@@ -34,9 +34,11 @@ def _indent(text: str, pad: str = "    ") -> list[str]:
 
 def show_lines(result: Any) -> list[str]:
     """Everything `derive show` prints for one checked case."""
-    from derive.reports.context import step_symbols, term_context, tex_text
+    from derive.reports.case_context import term_context
+    from derive.reports.formatting import tex_text
 
     from derive import fix
+    from derive.abbreviate import step_symbols
     from derive.backward import adjoint_name
     from derive.printers import name_text, to_text
 
@@ -82,9 +84,10 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     """The gradient entry by entry, in the step symbols (n1_11 for N1), as 000 §1.2.8 does."""
     import numpy as np
     import sympy as sp
-    from derive.reports.context import ELEMENTWISE_MAX_SHOWN, SigmaPrime, abbreviated, steps_used
+    from derive.reports.case_context import ELEMENTWISE_MAX_SHOWN
 
     from derive import fix
+    from derive.abbreviate import SigmaPrime, abbreviated, steps_used
 
     ew = result.elementwise
     if ew is None:

@@ -16,16 +16,9 @@ from html import escape
 from typing import Any
 
 import numpy as np
-from derive.reports.context import (
-    adjoint_values,
-    fmt,
-    norm_value,
-    shape_text,
-    summary_value,
-    tex_text,
-)
+from derive.reports.formatting import fmt, norm_value, shape_text, summary_value, tex_text
 
-from derive.check import CaseResult
+from derive.check import CaseResult, adjoint_values
 
 COL_W = 190  # px between columns: room for an edge label of ~16 characters
 ROW_H = 92
@@ -248,7 +241,7 @@ def to_svg(d: Diagram, title: str = "", uid: str = "g") -> str:
 
 
 def case_svg(result: CaseResult) -> str:
-    from derive.reports.context import slug
+    from derive.reports.formatting import slug
 
     name = result.case.name
     return to_svg(layout(result), f"computational graph of {name}", slug(name))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from derive.reports.mathml import to_mathml
+from derive.reports.scoped import scoped_style
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
@@ -61,9 +62,14 @@ def render_html(context: Mapping[str, Any]) -> str:
     return environment().get_template("report.html.j2").render(**context)
 
 
+@cache
+def scoped_css(scope: str) -> Markup:
+    """The report's stylesheet with every rule under ``scope`` (a result in a notebook)."""
+    page = str(environment().get_template("_macros.html.j2").module.style())  # type: ignore[attr-defined]
+    return scoped_style(page.split("<style>", 1)[1].rsplit("</style>", 1)[0], scope)
+
+
 def render_fragment(case: Mapping[str, Any], figures: Mapping[str, Mapping[str, Any]]) -> str:
     """One case as an HTML fragment with its own styles (for Jupyter)."""
-    from derive.reports.scoped import scoped_style
-
     macros = environment().get_template("_macros.html.j2").module
-    return str(macros.fragment(case, figures, scoped_style(".derive-case")))  # type: ignore[attr-defined]
+    return str(macros.fragment(case, figures, scoped_css(".derive-case")))  # type: ignore[attr-defined]

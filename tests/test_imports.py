@@ -104,3 +104,93 @@ def test_derive_loads_no_reports_or_plotting() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# ---------------------------------------------------------------- no cycles between modules
+
+
+def _module_name(path: Path) -> str:
+    """numeric/fd.py -> derive.numeric.fd, reports/cli.py -> derive.reports.cli,
+    derive/verify/run.py -> derive.verify.run (a package's __init__ is the package)."""
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts if parts[0] == "derive" else ["derive", *parts])
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """module -> our modules it imports, at any depth (display methods aside)."""
+    modules = {_module_name(p): p for layer in ALLOWED for p in _files(layer)}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+
+    def target(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    for mod, path in modules.items():
+        tree = ast.parse(path.read_text(), str(path))
+
+        def visit(node: ast.AST, func: str | None, mod: str = mod) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                    continue  # annotations only: never imported when the code runs
+                inner = child.name if isinstance(child, (ast.FunctionDef,
+                                                         ast.AsyncFunctionDef)) else func
+                names: list[str] = []
+                if isinstance(child, ast.Import):
+                    names = [a.name for a in child.names]
+                elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                    names = [f"{child.module}.{a.name}" for a in child.names] + [child.module]
+                if func not in DISPLAY_METHODS:
+                    for n in names:
+                        t = target(n) if n.startswith("derive") else None
+                        if t and t != mod and not mod.startswith(t + "."):
+                            graph[mod].add(t)
+                visit(child, inner)
+
+        visit(tree, None)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def strong(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    return out
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """Issue 11: reports.context and reports.diagram imported each other. Function-level
+    imports count too (a lazy import is still a dependency); display methods aside."""
+    assert _cycles(_module_graph()) == []

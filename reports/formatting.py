@@ -1,0 +1,222 @@
+"""Small formatters shared by the report's pieces: numbers, shapes, names, and text with math."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from derive.printers import name_latex
+
+# ---------------------------------------------------------------- small formatters
+
+
+# LaTeX read as plain text (a terminal, a diagram label): Greek letters, sub- and
+# superscripts in Unicode.
+_TEX_WORDS = {r"\sigma": "σ", r"\nu": "ν", r"\alpha": "α", r"\Lambda": "Λ", r"\mu": "μ",
+              r"\tfrac{1}{2}": "½", r"\lVert": "‖", r"\rVert": "‖", r"\max": "max",
+              r"\sum": "Σ", r"\prod": "Π", r"\partial": "∂", r"\cdot": "·", r"\times": "×",
+              r"\odot": "⊙", r"\circ": "∘", r"\top": "ᵀ", r"\infty": "∞", r"\sqrt": "√"}
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def tex_text(tex: str) -> str:
+    """f_1(x) = x^{2} -> f₁(x) = x²; \\sigma -> σ. Plain text passes through unchanged."""
+    tex = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", tex)
+    for word, char in _TEX_WORDS.items():
+        tex = tex.replace(word, char)
+    tex = re.sub(r"_\{?(\d+)\}?", lambda m: m.group(1).translate(_SUB), tex)
+    tex = re.sub(r"\^\{?(-?\d+)\}?", lambda m: m.group(1).translate(_SUP), tex)
+    tex = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", tex)
+    tex = re.sub(r"\\(?:operatorname|mathrm|text|mathbf)\{([^{}]*)\}", r"\1", tex)
+    tex = re.sub(r"\\(?:left|right)\b", "", tex)
+    tex = re.sub(r"\\([A-Za-z]+)", r"\1", tex)  # \log, \exp, ...: the word itself
+    return tex.replace("\\", "")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """(3, 2) -> '3×2'; () -> 'scalar'."""
+    return "×".join(str(s) for s in shape) if len(shape) else "scalar"
+
+
+def shape_tex(shape: Sequence[int]) -> str:
+    return "(" + r" \times ".join(str(s) for s in shape) + ")" if len(shape) else ""
+
+
+def fmt(v: Any, digits: int | None = 10) -> str:
+    """A number as text (digits None: Python's shortest exact repr); -0 shown as 0."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if np.isnan(x):
+        return "nan"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return repr(x + 0.0) if digits is None else f"{x + 0.0:.{digits}g}"
+
+
+def fmt_err(v: float | None) -> str:
+    return "" if v is None or np.isnan(v) else f"{v:.1e}"
+
+
+def fmt_value(v: Any, digits: int | None = 10) -> str:
+    """A scalar or a small array as text, nested like numpy prints it."""
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return "—"
+    a = np.asarray(v, dtype=np.float64)
+    if a.ndim == 0:
+        return fmt(a, digits)
+
+    def rec(x: np.ndarray) -> str:
+        if x.ndim == 1:
+            return "[" + ", ".join(fmt(e, digits) for e in x) + "]"
+        return "[" + ", ".join(rec(r) for r in x) + "]"
+
+    return rec(a)
+
+
+def index_text(idx: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(i) for i in idx) + "]" if idx else "—"
+
+
+def partial_tex(num: str, den: str) -> str:
+    return rf"\frac{{\partial {name_latex(num)}}}{{\partial {name_latex(den)}}}"
+
+
+def under(tex: str, shape: Sequence[int]) -> str:
+    """The shape written under a factor, the way the slides annotate (3×2)."""
+    return rf"\underset{{{shape_tex(shape)}}}{{{tex}}}" if len(shape) else tex
+
+
+# ---------------------------------------------------------------- text with math in it
+
+_ENGLISH = re.compile(r"[A-Za-z]{2,}")
+_MATH_WORDS = {"sum", "mean", "max", "min", "exp", "log", "tanh", "sqrt", "sigma", "mu", "nu"}
+_SHAPE_WORD = re.compile(r"\d+x\d+")
+_MATHY = re.compile(r"[\\^_=]")
+_EDGE_PUNCT = ",.;:"
+_UNSAFE_IN_MATH = re.compile(r"[%#&$~<>\"]|\\(?![A-Za-z,;!{}| ])|\\$")
+
+
+def _is_word(token: str) -> bool:
+    core = token.strip("()[],.;:'\"").removesuffix("'s")
+    if token.lstrip("(").startswith("\\"):
+        return False
+    if _SHAPE_WORD.fullmatch(core):
+        return True
+    return bool(_ENGLISH.fullmatch(core)) and core.lower() not in _MATH_WORDS
+
+
+def _balanced(s: str) -> bool:
+    depth = {"{": 0, "(": 0}
+    for c in s:
+        if c in "{(":
+            depth[c] += 1
+        elif c in "})":
+            key = "{" if c == "}" else "("
+            depth[key] -= 1
+            if depth[key] < 0:
+                return False
+    return all(v == 0 for v in depth.values())
+
+
+def mixed(text: str) -> list[dict[str, str]]:
+    """Split text that mixes words and LaTeX into text and math segments.
+
+    Explicit ``$...$`` wins. Otherwise runs of non-word tokens that carry LaTeX (a backslash,
+    ^, _ or =) and balance their brackets become math; everything else stays text, so a
+    wrong guess shows raw characters, never broken LaTeX.
+    """
+    if "$" in text and text.count("$") % 2 == 0:
+        parts = text.split("$")
+        return [{"kind": "math" if i % 2 and _safe_math(p) else "text",
+                 "value": p if i % 2 == 0 or _safe_math(p) else f"${p}$"}
+                for i, p in enumerate(parts) if p]
+    out: list[dict[str, str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        span = " ".join(run)
+        run.clear()
+        core = span.rstrip(_EDGE_PUNCT)
+        single = re.fullmatch(r"[A-Za-z]", core) is not None
+        if (single or _MATHY.search(core)) and _safe_math(core):
+            for k, piece in enumerate(_top_level_split(core)):
+                if k:
+                    _text(out, ", ")
+                out.append({"kind": "math", "value": piece})
+            _text(out, span[len(core):])
+        else:
+            _text(out, span)
+
+    for i, token in enumerate(text.split(" ")):
+        if token and not _is_word(token):
+            if not run and i:
+                _text(out, " ")
+            run.append(token)
+            continue
+        flush()
+        _text(out, (" " if i else "") + token)
+    flush()
+    return [seg for seg in out if seg["value"]]
+
+
+def _safe_math(s: str) -> bool:
+    """Math both outputs can take: balanced, none of TeX's text specials, MathML converts it."""
+    from derive.reports.mathml import MathMLError, to_mathml
+
+    if not _balanced(s) or _UNSAFE_IN_MATH.search(s):
+        return False
+    try:
+        to_mathml(s)
+    except MathMLError:
+        return False
+    return True
+
+
+def _top_level_split(s: str) -> list[str]:
+    """Split at ", " outside brackets: "a = f(x, y), b = 2" -> ["a = f(x, y)", "b = 2"]."""
+    pieces, depth, start = [], 0, 0
+    for i, c in enumerate(s):
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+        elif depth == 0 and s.startswith(", ", i):
+            pieces.append(s[start:i])
+            start = i + 2
+    return pieces + [s[start:]]
+
+
+def _text(out: list[dict[str, str]], s: str) -> None:
+    if out and out[-1]["kind"] == "text":
+        out[-1]["value"] += s
+    else:
+        out.append({"kind": "text", "value": s})
+
+
+def summary_value(v: Any) -> str:
+    """A scalar, or shape and a short summary, for an edge of the diagram."""
+    a = np.asarray(v, dtype=np.float64)
+    if a.size == 1:
+        return fmt(a.reshape(()), 4)
+    return f"{shape_text(a.shape)}, mean {fmt(a.mean(), 3)}"
+
+
+def norm_value(v: Any) -> str:
+    a = np.asarray(v, dtype=np.float64)
+    if a.size == 1:
+        return fmt(a.reshape(()), 4)
+    return f"‖·‖ {fmt(np.linalg.norm(a), 3)}"
