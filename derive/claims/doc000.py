@@ -19,6 +19,12 @@ _C = {"C": [[0.3, -1.1], [2.0, 0.5], [-0.7, 1.4]]}  # an upstream dL/dS that is 
 _E11 = {"E": [[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]], "R": [[1.0], [0.0], [0.0]]}
 _E32 = {"E": [[0.0, 0.0], [0.0, 0.0], [0.0, 1.0]], "R": [[0.0], [0.0], [1.0]]}
 _G = {"G": [[0.4], [-1.3], [0.8], [2.1], [-0.5]]}  # an upstream gradient for a 5-row batch
+# The six single-term matrices summed, entry by entry in the section's notation: entry (i, k)
+# collects σ'(XW_ij) w_kj over the two columns j of N = X W (3 × 3 from 3 × 2 times 2 × 3).
+_SIX = ("the sum of the six matrices, entry (i, k) = Σ_j ∂σ/∂u(XW_ij) w_kj: "
+        + "; ".join(f"row {i}: " + ", ".join(
+            " + ".join(f"σ'(XW_{i}{j}) w_{k}{j}" for j in (1, 2)) for k in (1, 2, 3))
+            for i in (1, 2, 3)),)
 _SUMMED = ("judged for the loss the text defines, Λ(P, Y) = (Y − P)² summed over the batch; "
            "the code's loss is the mean, whose gradient is this one divided by n",)
 
@@ -148,12 +154,12 @@ CLAIMS: tuple[Claim, ...] = (
                   "(one row of three entries is left, the terms repeat; dsigma(XW_31)/dX is "
                   "listed twice, seven terms for six)", case="matrix-sum",
           premise="sum(sigmoid(X @ W))", wrt="X", lhs="∂Λ/∂X(S)",
-          correction="dsigmoid(N) @ W.T", notation={"N": "N"}),
+          correction="dsigmoid(N) @ W.T", caveats=_SIX),
     Claim(_MAT, "formula", "(the combined 3x3 matrix of dsigma/du(XW_ij) * w_kl sums)",
           garbled="the extracted matrix runs its three rows together and repeats terms such as "
                   "dsigma/du(XW_21) * w_21", case="matrix-sum",
           premise="sum(sigmoid(X @ W))", wrt="X", lhs="∂Λ/∂X(S)",
-          correction="dsigmoid(N) @ W.T"),
+          correction="dsigmoid(N) @ W.T", caveats=_SIX),
     Claim(_MAT, "formula",
           "dLambda/du(X) = dnu/dX(X, W) * dsigma/du(N) * dLambda/du(S)",
           r"\frac{\partial \Lambda}{\partial u}(X) = \frac{\partial \nu}{\partial X}(X, W) * "

@@ -454,3 +454,12 @@ def test_the_audit_table_is_the_registry(claims: list[ClaimResult]) -> None:
         assert row[1].startswith(c.claim.source[:3]) and c.claim.source.split(" ", 1)[1] in row[1]
         verdict = c.verdict + (f" ({c.diagnosis})" if c.diagnosis else "")
         assert row[3] == verdict, (i, row[3], verdict)
+
+
+def test_the_correct_sum_of_six_beside_the_garbled_one(claims: list[ClaimResult]) -> None:
+    c = _find(claims, f"{S000} §1.2.8 Functions with matrix multiplication", "(six matrices",
+              "formula")
+    assert c.correct_statement == "∂Λ/∂X(S) = σ'(N)Wᵀ"  # checked against the engine
+    six = c.caveats[0]
+    assert "row 1: σ'(XW_11) w_11 + σ'(XW_12) w_12, σ'(XW_11) w_21 + σ'(XW_12) w_22" in six
+    assert six.endswith("σ'(XW_31) w_31 + σ'(XW_32) w_32")
