@@ -37,6 +37,13 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "relu": nf.relu, "leaky_relu": nf.leaky_relu, "dleaky_relu": _dleaky_relu,
     "exp": np.exp, "log": np.log, "tanh": np.tanh,
     "sum": np.sum, "mean": np.mean, "ones_like": np.ones_like, "transpose": np.transpose,
+    # the post's generic layer functions f1, f2, f3 (each case says which f it checks with)
+    "f1": nf.sigmoid, "f2": nf.sigmoid, "f3": nf.sigmoid,
+    "df1": _dsigmoid, "df2": _dsigmoid, "df3": _dsigmoid,
+    # sums over the batch rows, and the Kronecker products that write a full Jacobian
+    "sum_rows": lambda a: np.sum(a, axis=0, keepdims=True),
+    "kron": np.kron, "eye_rows": lambda a: np.eye(np.shape(a)[0]),
+    "eye_cols": lambda a: np.eye(np.shape(a)[-1]),
 }
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -76,6 +83,8 @@ class Formula:
                 self.names.append(node.id)
         elif isinstance(node, ast.Attribute) and node.attr == "T":
             self._validate(node.value)
+        elif isinstance(node, ast.Subscript) and _index(node.slice) is not None:
+            self._validate(node.value)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                 and node.func.id in FUNCTIONS and not node.keywords:
             for a in node.args:
@@ -90,6 +99,20 @@ class Formula:
         return _walk(self.tree, env)
 
 
+def _index(node: ast.AST) -> Any:
+    """An index of integer constants and bare ``:`` (x[0, 2], W[:, 1]); None for anything else."""
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    out: list[Any] = []
+    for p in parts:
+        if isinstance(p, ast.Constant) and type(p.value) is int:
+            out.append(p.value)
+        elif isinstance(p, ast.Slice) and p.lower is None and p.upper is None and p.step is None:
+            out.append(slice(None))
+        else:
+            return None
+    return tuple(out)
+
+
 def _walk(node: ast.AST, env: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.BinOp):
         return _BINOPS[type(node.op)](_walk(node.left, env), _walk(node.right, env))
@@ -101,6 +124,8 @@ def _walk(node: ast.AST, env: Mapping[str, Any]) -> Any:
         return env[node.id]
     if isinstance(node, ast.Attribute):
         return _walk(node.value, env).T
+    if isinstance(node, ast.Subscript):
+        return _walk(node.value, env)[_index(node.slice)]
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     return FUNCTIONS[node.func.id](*(_walk(a, env) for a in node.args))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case
-from derive.numeric import documents as D
+from derive.numeric import doc_nets as D
 from derive.numeric.functions import sigmoid
 
 SRC = "003_dbb8e357b1da829d.txt backpropagation"
@@ -39,6 +39,19 @@ def _as_printed(X0, T, W1, W2, W3):
     return grads
 
 
+# The post's recursion (003 "backpropagation"), with the post's generic f (checked with f = σ)
+DELTA_RULE = (
+    ("d3", "δ3", "(X3 - T) * df3(X2 @ W3)"),
+    ("W3", "∂E/∂W3", "X2.T @ d3"),
+    ("d2", "δ2", "d3 @ W3.T * df2(X1 @ W2)"),
+    ("W2", "∂E/∂W2", "X1.T @ d2"),
+    ("d1", "δ1", "d2 @ W2.T * df1(X0 @ W1)"),
+    ("W1", "∂E/∂W1", "X0.T @ d1"),
+)
+DIMS = {"X0": ("n", "id"), "T": ("n", "od"), "W1": ("id", "h1"), "W2": ("h1", "h2"),
+        "W3": ("h2", "od"), "X1": ("n", "h1"), "X2": ("n", "h2"), "X3": ("n", "od")}
+NAMES = {"d1": "δ1", "d2": "δ2", "d3": "δ3"}
+
 CASES = (
     Case(
         "three-layer", "Three layers and the delta rule", SRC,
@@ -46,5 +59,8 @@ CASES = (
         r"E = \tfrac{1}{2} \lVert X_3 - T \rVert^2, with f_1 = f_2 = f_3 = \sigma",
         three_layer, ("W1", "W2", "W3"), point,
         hand=D.three_layer_gradients, as_printed=_as_printed,
+        notes=("E is the loss, as the post names it; δk = ∂E/∂(Xk−1 Wk) and ∂E/∂Wk = "
+               "Xk−1ᵀ δk, each step below with the shape of every factor",),
+        extra={"delta_rule": DELTA_RULE, "dims": DIMS, "names": NAMES},
     ),
 )

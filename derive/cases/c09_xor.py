@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from derive.cases import Case
-from derive.numeric import documents as D
+from derive.numeric import doc_nets as D
 from derive.numeric.functions import sigmoid
 
 SRC = "002_04ad88c71b3d2d48.txt Solving XOR with a Neural Network"

@@ -10,6 +10,7 @@ import pytest
 from derive.reports.cli import main
 
 from derive.cases import registry
+from derive.claims import VERDICTS
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -77,7 +78,7 @@ def test_check_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert kinds <= {"formula", "code"} and doc["claims"]
     for c in doc["claims"]:
         assert set(c) >= {"source", "kind", "text", "verdict", "diagnosis"}
-        assert c["verdict"] in ("correct", "wrong", "garbled")
+        assert c["verdict"] in VERDICTS
 
 
 def test_check_table_and_exit_status_from_the_shell() -> None:

@@ -220,3 +220,22 @@ def test_matrix_sum_one_sided_check_0_2489(results: dict[str, CaseResult]) -> No
     step = (r.code.forward(X=X1, W=W) - r.code.forward(X=X, W=W)) / 0.001
     assert round(float(step), 4) == 0.2489
     assert round(float(r.gradients["X"].exact[0, 0]), 4) == 0.2489
+
+
+# --- every printed output, found in the documents' text -------------------------------------
+
+
+def _as_printed_text(value: float) -> str:
+    """A number as Python or numpy printed it: repr for a full float, else trimmed digits."""
+    return repr(float(value))
+
+
+def test_every_registered_output_is_printed_in_its_document(seeds: dict[str, str]) -> None:
+    """Each number of numeric.doc_outputs occurs in the document it cites: the registry
+    holds the documents' prints, not values of our own."""
+    from derive.numeric.doc_outputs import OUTPUTS
+
+    for out in OUTPUTS:
+        text = seeds[out.source.split(" ")[0]]
+        for v in np.ravel(np.asarray(out.printed, dtype=np.float64)):
+            assert _as_printed_text(v) in text, (out.label, v)

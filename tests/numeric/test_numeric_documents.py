@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from derive.numeric import doc_code as DC
+from derive.numeric import doc_nets as nets
+from derive.numeric import doc_outputs as DO
 from derive.numeric import documents as doc
 from derive.numeric.compare import compare
 from derive.numeric.fd import central_gradient
@@ -227,15 +230,15 @@ def three() -> dict[str, np.ndarray]:
 
 
 def test_three_layer_delta_rule(three: dict[str, np.ndarray]) -> None:
-    grads = doc.three_layer_gradients(**three)
+    grads = nets.three_layer_gradients(**three)
     for name in ("W1", "W2", "W3"):
-        fd = central_gradient(doc.three_layer_forward, three, name)
+        fd = central_gradient(nets.three_layer_forward, three, name)
         assert compare(fd, grads[name]).ok, name
 
 
 def test_three_layer_dw1_as_printed_fails_on_shapes(three: dict[str, np.ndarray]) -> None:
     with pytest.raises(ValueError):
-        doc.three_layer_dW1_as_printed(**three)
+        nets.three_layer_dW1_as_printed(**three)
 
 
 def test_three_layer_dw1_as_printed_is_wrong_even_when_shapes_fit() -> None:
@@ -243,23 +246,23 @@ def test_three_layer_dw1_as_printed_is_wrong_even_when_shapes_fit() -> None:
     n = 4  # all sizes equal, so every product is defined
     inputs = {k: rng.standard_normal((n, n)) for k in ("X0", "W1", "W2", "W3")}
     inputs["T"] = rng.random((n, n))
-    printed_w1 = doc.three_layer_dW1_as_printed(**inputs)
-    assert not compare(doc.three_layer_gradients(**inputs)["W1"], printed_w1).ok
+    printed_w1 = nets.three_layer_dW1_as_printed(**inputs)
+    assert not compare(nets.three_layer_gradients(**inputs)["W1"], printed_w1).ok
 
 
 # --- 002 XOR -------------------------------------------------------------------------------------
 
 
 def test_xor_network() -> None:
-    data, weights = doc.xor_inputs(), doc.xor_weights()
-    hidden, output = doc.xor_predict(data["X"], **weights)
+    data, weights = nets.xor_inputs(), nets.xor_weights()
+    hidden, output = nets.xor_predict(data["X"], **weights)
     np.testing.assert_array_equal(np.round(output), data["T"])
     np.testing.assert_array_equal(np.round(hidden), [[0, 1], [1, 1], [1, 1], [1, 0]])
     inputs = {**data, **weights}
-    assert doc.xor_forward(**inputs) < 1e-8
-    grads = doc.xor_gradients(**inputs)
+    assert nets.xor_forward(**inputs) < 1e-8
+    grads = nets.xor_gradients(**inputs)
     for name in ("W1", "B1", "W2", "B2"):
-        fd = central_gradient(doc.xor_forward, inputs, name)
+        fd = central_gradient(nets.xor_forward, inputs, name)
         # at the solution the gradient is ~1e-12 and saturated sigmoids make the differences'
         # error normwise (~3e-6 of the largest entry): entries within that of it are right
         atol = 1e-5 * float(np.max(np.abs(fd)))
@@ -268,13 +271,63 @@ def test_xor_network() -> None:
 
 def test_xor_gradients_away_from_the_solution() -> None:
     rng = np.random.default_rng(15)
-    inputs = {**doc.xor_inputs()}
+    inputs = {**nets.xor_inputs()}
     inputs.update(
         W1=rng.standard_normal((2, 2)),
         B1=rng.standard_normal((1, 2)),
         W2=rng.standard_normal((2, 1)),
         B2=rng.standard_normal((1, 1)),
     )
-    grads = doc.xor_gradients(**inputs)
+    grads = nets.xor_gradients(**inputs)
     for name in ("W1", "B1", "W2", "B2"):
-        assert compare(central_gradient(doc.xor_forward, inputs, name), grads[name]).ok, name
+        assert compare(central_gradient(nets.xor_forward, inputs, name), grads[name]).ok, name
+
+
+# --- every printed output of the documents' code cells ---------------------------------------
+
+
+def test_every_printed_output_is_registered_once() -> None:
+    """000 and 001 print 34 numbers from the same cells, and 001 adds its coefficients."""
+    keys = [(o.source, o.label) for o in DO.OUTPUTS]
+    assert len(keys) == len(set(keys)) == 35
+    assert sum(o.source.startswith("001") for o in DO.OUTPUTS) == 1
+
+
+@pytest.mark.parametrize("out", DO.OUTPUTS, ids=[o.label for o in DO.OUTPUTS])
+def test_each_printed_output_is_reproduced_by_the_documents_code(out: DO.Output) -> None:
+    assert out.matches(), (out.reproduced(), out.printed)
+
+
+def test_reproduced_to_the_last_digit_where_printed_in_full() -> None:
+    """Python prints a float in full: those rows must agree bit for bit, except the three
+    whose last digits depend on the machine's solver or exp, and the one the extraction cut."""
+    full = [o for o in DO.OUTPUTS if o.digits is None and not o.lost_digit]
+    assert len(full) == 21
+    for o in full:
+        assert np.array_equal(np.asarray(o.reproduced(), dtype=np.float64),
+                              np.asarray(o.printed)), o.label
+
+
+def test_a_changed_print_is_not_reproduced() -> None:
+    import dataclasses
+
+    for o in DO.OUTPUTS:
+        off = np.asarray(o.printed, dtype=np.float64) * 1.001 + 0.001  # past any rounding
+        assert not dataclasses.replace(o, printed=off.tolist(), lost_digit=False).matches()
+
+
+def test_the_extraction_lost_one_digit_of_deriv_square() -> None:
+    o = next(o for o in DO.OUTPUTS if o.label.startswith("[4]"))
+    assert o.reproduced() == 3.9999999999995595 and o.printed == 3.999999999995595
+    assert o.matches()
+
+
+def test_the_documents_code_that_does_not_run_as_printed() -> None:
+    with pytest.raises(NameError, match="name 'x' is not defined"):
+        DC.chain_length_2_002([doc.doc_square, doc.doc_sigmoid], np.array(2.0))
+    rng = np.random.default_rng(0)
+    inputs = {"X": rng.standard_normal((4, 3)), "y": rng.standard_normal((4, 1)),
+              "W1": rng.standard_normal((3, 2)), "B1": rng.standard_normal((1, 2)),
+              "W2": rng.standard_normal((2, 1)), "B2": rng.standard_normal((1, 1))}
+    with pytest.raises(NameError, match="name 'dM2dO1' is not defined"):
+        DC.PROGRAMS["loss_gradients (001)"](inputs)
