@@ -55,6 +55,7 @@ def setup_derive(case: C.Case) -> tuple[Callable[[], Any], dict[str, Any]]:
         r = derive.verify(case.forward, case.backward, shapes=shapes, inputs=case.inputs)
         if not info:
             info.update(_derive_info(case, r))
+        info["last_stages"] = dict(r.timings)
         return r
 
     return call, info
@@ -215,6 +216,9 @@ def run_profile(case: C.Case | None, top: int, warm: bool, argv: list[str]) -> d
 
     info: dict[str, Any] = {}
     if case is None:
+        # In this process, not in isolate's forked child, so that the profile sees the work.
+        del os.fork
+
         def call():
             from derive.reports import cli
             cli.main(argv)
@@ -240,7 +244,7 @@ def run_profile(case: C.Case | None, top: int, warm: bool, argv: list[str]) -> d
         body = buf.getvalue()
         body = body[body.find("   ncalls"):].rstrip().replace(str(HERE.parent) + "/", "")
         text[key] = body.replace(str(Path(np.__file__).parents[1]) + "/", "")
-    return {"total": total, "imports": imports, "stages": info.get("stages", {}),
+    return {"total": total, "imports": imports, "stages": info.get("last_stages", {}),
             "profile": text}
 
 
