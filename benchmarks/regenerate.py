@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -150,24 +151,30 @@ def paired(a: list[str], b: list[str], runs: int, fresh_cache: bool = False
     env = {**os.environ, **THREADS}
     shared = tempfile.mkdtemp("derive")
 
-    def once(cmd: list[str]) -> tuple[float, int]:
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    def once(cmd: list[str]) -> tuple[float, float, int]:
         e = {**env, "DERIVE_CACHE_DIR": tempfile.mkdtemp("derive") if fresh_cache else shared}
-        t = time.perf_counter()
+        c, t = cpu(), time.perf_counter()
         rc = subprocess.run(cmd, cwd=ROOT, env=e, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL).returncode
-        return time.perf_counter() - t, rc
+        return time.perf_counter() - t, cpu() - c, rc
 
     once(a), once(b)  # warm-up: the file system cache, the proof cache when shared
-    ta, tb, codes = [], [], set()
+    ta, tb, ca, cb, codes = [], [], [], [], set()
     for _ in range(runs):
-        x, rc = once(a)
-        y, _ = once(b)
+        x, cx, rc = once(a)
+        y, cy, _ = once(b)
         ta.append(x)
         tb.append(y)
+        ca.append(cx)
+        cb.append(cy)
         codes.add(rc)
-    ratios = [x / y for x, y in zip(ta, tb)]
-    return {"a": med(ta), "b": med(tb), "ratio": med(ratios), "a_min": min(ta),
-            "a_max": max(ta), "exit": sorted(codes)}
+    return {"a": med(ta), "b": med(tb), "ratio": med([x / y for x, y in zip(ta, tb)]),
+            "a_min": min(ta), "a_max": max(ta), "exit": sorted(codes), "a_cpu": med(ca),
+            "b_cpu": med(cb), "cpu_ratio": med([x / y for x, y in zip(ca, cb)])}
 
 
 def startup(runs: int) -> dict[str, Any]:
@@ -183,7 +190,8 @@ def startup(runs: int) -> dict[str, Any]:
         "derive verify examples/two_layer_big.py (proof cache empty)":
             paired(verify, numpy, runs, fresh_cache=True),
     }
-    return {"rows": out, "before": before, "after": machine()}
+    return {"rows": out, "before": before, "after": machine(),
+            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def import_profile(argv: list[str], top: int = 12) -> str:
@@ -250,7 +258,8 @@ def results_md(res: dict[str, Any]) -> str:
     s = res["startup"]
     out += ["## Start-up, whole processes", "",
             f"Each command paired with `python -c \"import numpy\"` (A B A B ..., "
-            f"{m['startup_runs']} pairs after one warm-up pair). Load: before "
+            f"{m['startup_runs']} pairs after one warm-up pair), {s.get('date', m['date'])}. "
+            "cpu is user + system time of the process and its children. Load: before "
             f"{load_line(s['before'])}; after {load_line(s['after'])}.", ""]
     out += T.startup_table(s) + [""]
     out += ["## Goals (issues 16 and 15.4)", "", "| goal | measured | met |", "|---|---|---|"]
@@ -307,8 +316,12 @@ def main() -> None:
     ap.add_argument("--no-readme", action="store_true", help="leave README.md alone")
     ap.add_argument("--from-json", action="store_true",
                     help="reuse the measurements of results.json; redo goals, profiles, tables")
+    ap.add_argument("--startup-only", action="store_true",
+                    help="reuse results.json but measure the start-up again")
     args = ap.parse_args()
-    res = json.loads(RAW.read_text()) if args.from_json else measure(args)
+    res = json.loads(RAW.read_text()) if args.from_json or args.startup_only else measure(args)
+    if args.startup_only:
+        res["startup"] = startup(5 if args.quick else 11)
     res["goals"] = T.goals(res)
     for g in res["goals"]:
         if not g["met"]:
