@@ -34,7 +34,8 @@ def _indent(text: str, pad: str = "    ") -> list[str]:
 
 def show_lines(result: Any) -> list[str]:
     """Everything `derive show` prints for one checked case."""
-    from derive.reports.context import step_symbols, term_context, tex_text
+    from derive.reports.factors import term_context
+    from derive.reports.text import tex_text
 
     from derive import fix
     from derive.backward import adjoint_name
@@ -59,7 +60,11 @@ def show_lines(result: Any) -> list[str]:
             factor = f"factor ∂{t.via}/∂{a.of} = {to_text(t.factor)}; " \
                 if t.factor is not None and t.combine in ("hadamard", "right", "left") else ""
             out.append(f"      via {t.via}: {factor}shapes {tc['shapes']}")
-    abbreviations = step_symbols(result) if result.elementwise is not None else None
+    abbreviations = None
+    if result.elementwise is not None:
+        from derive.entries import step_symbols
+
+        abbreviations = step_symbols(graph, result.elementwise)
     for w in graph.wrt:
         g = result.gradients[w]
         out += ["", f"{name_text(adjoint_name(w))}, matrix form:",
@@ -82,9 +87,10 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     """The gradient entry by entry, in the step symbols (n1_11 for N1), as 000 §1.2.8 does."""
     import numpy as np
     import sympy as sp
-    from derive.reports.context import ELEMENTWISE_MAX_SHOWN, SigmaPrime, abbreviated, steps_used
+    from derive.reports.gradients import ELEMENTWISE_MAX_SHOWN
 
     from derive import fix
+    from derive.entries import SigmaPrime, abbreviated, steps_used
 
     ew = result.elementwise
     if ew is None:
