@@ -59,11 +59,3 @@ def environment() -> Environment:
 def render_html(context: Mapping[str, Any]) -> str:
     """The whole report page."""
     return environment().get_template("report.html.j2").render(**context)
-
-
-def render_fragment(case: Mapping[str, Any], figures: Mapping[str, Mapping[str, Any]]) -> str:
-    """One case as an HTML fragment with its own styles (for Jupyter)."""
-    from derive.reports.scoped import scoped_style
-
-    macros = environment().get_template("_macros.html.j2").module
-    return str(macros.fragment(case, figures, scoped_style(".derive-case")))  # type: ignore[attr-defined]

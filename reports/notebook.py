@@ -68,14 +68,15 @@ def case_markdown(result: Any) -> str:
 
 def case_html(result: Any) -> str:
     """A case as an HTML fragment (Jupyter's _repr_html_), with its diagram."""
-    from derive.reports import diagram, html
+    from derive.reports import diagram
     from derive.reports.context import case_context
+    from derive.reports.scoped import render_fragment
     from derive.reports.text import slug
 
     name = f"diagram-{slug(result.case.name)}"
     figures = {name: {"svg": diagram.case_svg(result), "caption": "computational graph",
                       "case": result.case.name, "group": "diagram"}}
-    return html.render_fragment(case_context(result, figures=[name]), figures)
+    return render_fragment(case_context(result, figures=[name]), figures)
 
 
 def case_latex(result: Any) -> str:

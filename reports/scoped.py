@@ -9,7 +9,9 @@ The report's stylesheet is written for a page of its own (``:root``, ``body``, `
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from markupsafe import Markup
 
@@ -78,3 +80,11 @@ def scoped_style(scope: str) -> Markup:
     page = str(environment().get_template("_macros.html.j2").module.style())  # type: ignore[attr-defined]
     css = page.split("<style>", 1)[1].rsplit("</style>", 1)[0]
     return Markup(f"<style>\n{scope_css(css, scope)}</style>")
+
+
+def render_fragment(case: Mapping[str, Any], figures: Mapping[str, Mapping[str, Any]]) -> str:
+    """One case as an HTML fragment with its own scoped styles (for Jupyter)."""
+    from derive.reports.html import environment
+
+    macros = environment().get_template("_macros.html.j2").module
+    return str(macros.fragment(case, figures, scoped_style(".derive-case")))  # type: ignore[attr-defined]
