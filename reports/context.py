@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from derive.reports.factors import case_factors
-from derive.reports.gradients import gradient_context
+from derive.reports.gradients import fits, gradient_context
+from derive.reports.html import NARROW
 from derive.reports.legend import LEGEND, cite, documents
 from derive.reports.mixed import _balanced, mixed
 from derive.reports.text import fmt, fmt_err, fmt_value, shape_text, slug
@@ -116,6 +117,7 @@ def claim_context(i: int, c: Any, case_anchors: Mapping[str, str],
         "message": c.message,
         "note": cl.note,
         "correct_tex": _with_lhs(cl.latex, c.correct_latex),
+        "stacked": not fits(_with_lhs(cl.latex, c.correct_latex) or "", NARROW),
         "correct_code": c.correct_code,
         "case": cl.case,
         "case_anchor": case_anchors.get(cl.case or "", ""),

@@ -7,7 +7,17 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from derive.numeric.compare import Comparison
-from derive.reports.text import fmt, fmt_err, index_text, partial_tex, shape_text, slug
+from derive.reports.text import (
+    fmt,
+    fmt_err,
+    glyphs,
+    index_text,
+    partial_tex,
+    shape_text,
+    slug,
+    widest_line,
+    wrap_tex,
+)
 
 from derive.check import ELEMENTWISE_MAX_ENTRIES as PROVE_MAX_ENTRIES
 from derive.check import CaseResult, GradientCheck
@@ -17,8 +27,9 @@ from derive.printers import to_latex
 ELEMENTWISE_MAX_SHOWN = 12
 # Past this many LaTeX characters an expanded matrix is a wall of symbols, not a derivation.
 ELEMENTWISE_MAX_CHARS = 3000
-# A written-out entry breaks its sum into lines of this many LaTeX characters (~70 glyphs).
-LINE_CHARS = 150
+# Display math is printed this many glyphs wide at most (the page's column, ~80): a written-
+# out entry breaks its sum into lines this wide, and a matrix wider than this is not printed.
+LINE_GLYPHS = 72
 # Rows of the numbers table per gradient; the comparisons below it cover every entry.
 TABLE_MAX_ROWS = 12
 
@@ -43,6 +54,12 @@ def _matrix_latex(grad: np.ndarray, names: dict[Any, str]) -> str:
     return _latex(sp.Matrix(rows.tolist()), names, mat_str="bmatrix", mat_delim="")
 
 
+def _row_glyphs(grad: np.ndarray, names: dict[Any, str]) -> int:
+    """How wide the widest row of the printed matrix is, in glyphs."""
+    rows = grad.reshape(grad.shape[0], -1) if grad.ndim > 1 else grad.reshape(1, -1)
+    return max(sum(glyphs(_latex(e, names)) + 2 for e in row) for row in rows)
+
+
 def _legend(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"symbol": r["symbol"], "step": r["step"]} for r in rows]
 
@@ -61,21 +78,27 @@ def _sample(entries: Any, why: str) -> dict[str, Any]:
 
 
 def broken(lhs: str, e: Any, names: dict[Any, str]) -> str:
-    """lhs = e, a long sum broken into lines of at most LINE_CHARS LaTeX characters (one left-
+    """lhs = e, a long sum broken into lines of at most LINE_GLYPHS glyphs (one left-
     aligned array, which MathML and pdflatex both take), so it fits a page and a column."""
     whole = _latex(e, names)
-    if len(whole) <= LINE_CHARS or not isinstance(e, sp.Add):
+    if glyphs(whole) <= LINE_GLYPHS or not isinstance(e, sp.Add):
         return f"{lhs} = {whole}"
     lines, line = [], f"{lhs} = "
     for k, term in enumerate(sp.Add.make_args(e)):
         t = _latex(term, names)
         piece = t if k == 0 else (f" - {t[1:].strip()}" if t.startswith("-") else f" + {t}")
-        if k and len(line) + len(piece) > LINE_CHARS:
+        if k and glyphs(line) + glyphs(piece) > LINE_GLYPHS:
             lines.append(line)
             line = r"\qquad " + piece.strip()
         else:
             line += piece
     return r"\begin{array}{l} " + r" \\ ".join([*lines, line]) + r" \end{array}"
+
+
+def fits(tex: str, width: int = LINE_GLYPHS) -> bool:
+    """Whether a display formula fits ``width`` glyphs once broken at its top-level signs (a
+    nested form with every step substituted often has nowhere to break)."""
+    return widest_line(wrap_tex(tex, width)) <= width + 8
 
 
 def elementwise_context(result: CaseResult, w: str) -> dict[str, Any]:
@@ -91,6 +114,9 @@ def elementwise_context(result: CaseResult, w: str) -> dict[str, Any]:
     body = _matrix_latex(entries.grad, entries.names)
     if len(body) > ELEMENTWISE_MAX_CHARS:
         return _sample(entries, f"the entries run to {len(body)} LaTeX characters")
+    wide = _row_glyphs(entries.grad, entries.names)
+    if wide > LINE_GLYPHS:
+        return _sample(entries, f"a row of the matrix runs to {wide} symbols")
     return {"tex": f"{partial_tex('L', w)} = {body}", "legend": _legend(entries.legend),
             "sample": None, "omitted": None}
 
@@ -199,7 +225,7 @@ def gradient_context(result: CaseResult, w: str) -> dict[str, Any]:
         "shape": shape_text(np.shape(g.exact)),
         "ok": g.ok,
         "matrix_tex": matrix_tex,
-        "expanded_tex": expanded if expanded != matrix_tex else None,
+        "expanded_tex": expanded if expanded != matrix_tex and fits(expanded) else None,
         "elementwise": elementwise_context(result, w),
         "proof": proof_context(result, g),
         "table": numbers_table(g),

@@ -113,3 +113,59 @@ def norm_value(v: Any) -> str:
         return fmt(a.reshape(()), 4)
     return f"‖·‖ {fmt(np.linalg.norm(a), 3)}"
 
+
+
+_COMMAND = re.compile(r"\\[A-Za-z]+|[{}_^&]")
+
+
+def glyphs(tex: str) -> int:
+    """About how many characters wide LaTeX prints: commands and braces do not count."""
+    return len(_COMMAND.sub("", tex).replace(" ", ""))
+
+
+def _top_level_breaks(tex: str) -> list[int]:
+    """Where a long formula may break: before a top-level +, - or = (not inside braces or
+    \\left ... \\right)."""
+    out, depth, i = [], 0, 0
+    while i < len(tex):
+        if tex.startswith(r"\left", i) and not tex.startswith(r"\leftarrow", i):
+            depth += 1
+            i += 5
+            continue
+        if tex.startswith(r"\right", i) and not tex.startswith(r"\rightarrow", i):
+            depth -= 1
+            i += 6
+            continue
+        c = tex[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and i and tex[i - 1] == " " and c in "+-=" and tex[i + 1:i + 2] == " ":
+            out.append(i)
+        i += 1
+    return out
+
+
+def wrap_tex(tex: str, width: int) -> str:
+    """A display formula wider than ``width`` glyphs as left-aligned lines (an array, which
+    MathML and pdflatex both take), broken before top-level + and − signs; a formula with
+    nowhere to break, or with its own layout, is returned as it is."""
+    if glyphs(tex) <= width or r"\begin" in tex:
+        return tex
+    cuts = _top_level_breaks(tex)
+    pieces = [tex[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(tex)], strict=True)]
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and glyphs(lines[-1]) + glyphs(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    if len(lines) < 2:
+        return tex
+    return r"\begin{array}{l} " + r" \\ \qquad ".join(lines) + r" \end{array}"
+
+
+def widest_line(tex: str) -> int:
+    """The glyphs of the widest line of a (possibly wrapped) formula."""
+    return max(glyphs(line) for line in tex.split(r"\\"))
