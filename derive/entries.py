@@ -96,7 +96,8 @@ def abbreviated(grad: np.ndarray, abbreviations: Abbreviations | None,
 
     def one(e: Any) -> sp.Expr:
         folded = fold_sigma_prime(sp.sympify(e))
-        return folded.subs(pairs) if inside_sums else folded.xreplace(mapping)
+        named = folded.xreplace(mapping)  # exact subtrees first: cheap, and shrinks the tree
+        return named.subs(pairs) if inside_sums else named
 
     return np.vectorize(one, otypes=[object])(grad)
 

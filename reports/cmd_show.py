@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+WIDTH = 100  # a terminal line; longer ones wrap under their indent
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -108,8 +110,27 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     if pretty:
         return [f"  elementwise (SymPy){where}:", *_indent(pretty)]
     syms = ew.symbols[w]
-    return [f"  elementwise (SymPy){where}:"] + [
-        f"    ∂L/∂{syms[idx]} = {grad[idx]}" for idx in np.ndindex(*grad.shape)]
+    lines = [f"    ∂L/∂{syms[idx]} = {grad[idx]}" for idx in np.ndindex(*grad.shape)]
+    if len(lines) > 1 and max(map(len, lines)) > WIDTH:  # one written out, wrapped, is enough
+        more = f"  ({len(lines) - 1} more entries as long; `derive report` prints the matrix " \
+               "form beside them)"
+        return [f"  elementwise (SymPy){where}, one sample entry:", lines[0], more]
+    return [f"  elementwise (SymPy){where}:", *lines]
+
+
+def wrapped(lines: list[str], width: int = WIDTH) -> list[str]:
+    """Lines longer than ``width`` broken at spaces, continued under their own indent."""
+    import textwrap
+
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        pad = " " * (len(line) - len(line.lstrip(" ")) + 4)
+        out += textwrap.wrap(line, width, subsequent_indent=pad, break_long_words=False,
+                             break_on_hyphens=False)
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -117,5 +138,5 @@ def run(args: argparse.Namespace) -> int:
     from derive.check import check_case
 
     result = check_case(get(args.case), prove=not args.no_prove)
-    print("\n".join(show_lines(result)))
+    print("\n".join(wrapped(show_lines(result))))
     return 0 if result.ok else 1
