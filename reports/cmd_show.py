@@ -128,6 +128,18 @@ def wrapped(lines: list[str], width: int = WIDTH) -> list[str]:
             out.append(line)
             continue
         pad = " " * (len(line) - len(line.lstrip(" ")) + 4)
+        if "; " in line:  # a list of verdicts breaks between items, never inside one
+            parts = line.split("; ")
+            rows = [parts[0]]
+            for part in parts[1:]:
+                if len(rows[-1]) + 2 + len(part) <= width:
+                    rows[-1] += "; " + part
+                else:
+                    rows[-1] += ";"
+                    rows.append(pad + part)
+            if max(map(len, rows)) <= width:
+                out += rows
+                continue
         out += textwrap.wrap(line, width, subsequent_indent=pad, break_long_words=False,
                              break_on_hyphens=False)
     return out

@@ -180,7 +180,8 @@ def report_context(results: Sequence[CaseResult], claims: Sequence[Any],
     return {
         "title": "Derivations checked: the chain rule and backpropagation in the documents",
         "convention": mixed(CONVENTION),
-        "legend": [{"tex": tex, "text": mixed(text)} for tex, text in LEGEND],
+        "legend": [{"tex": tex, "text": mixed(text) if "$" in text else
+                    [{"kind": "text", "value": text}]} for tex, text in LEGEND],
         "documents": documents(),
         "summary": summary(results, claims),
         "cases": cases,
