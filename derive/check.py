@@ -17,7 +17,7 @@ import numpy as np
 from derive import backward as B
 from derive import elementwise as EW
 from derive.cases import Case, Printed
-from derive.compile import NumpyCode, compile_numpy, lambdify, step_values
+from derive.compile import NumpyCode, compile_numpy, evaluate_numeric, lambdify, step_values
 from derive.graph import Graph, from_forward, kink_nodes
 from derive.numeric.compare import Comparison, compare
 from derive.numeric.config import AS_PRINTED_RTOL, FD_RTOL  # noqa: F401 - the table's names
@@ -88,7 +88,7 @@ class CaseResult:
         derive.evidence.Evidence, computed once on first use so a plain check stays fast."""
         from derive.evidence import gather
 
-        return gather(self)
+        return gather(self, adjoint_values(self))
 
     @cached_property
     def entries(self) -> dict[str, Any]:
@@ -263,3 +263,16 @@ def check(names: list[str] | None = None, *, prove: bool = True,
             progress(case.name)
         results.append(check_case(case, prove=prove))
     return results
+
+
+def adjoint_values(result: CaseResult) -> dict[str, np.ndarray]:
+    """dLd<name> for every step and differentiated input, evaluated at the point."""
+    env: dict[str, Any] = dict(result.inputs)
+    env.update(result.steps)
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(all="ignore"):
+        for a in result.backward.assignments:
+            value = evaluate_numeric(a.expr, env)
+            env[a.target] = value
+            out[a.of] = np.asarray(value, dtype=np.float64)
+    return out

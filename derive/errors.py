@@ -45,3 +45,8 @@ class OutputError(DeriveError):
 
 class ProofTimeout(DeriveError):
     """A symbolic simplification did not finish within its time budget."""
+
+
+class DeriveWarning(UserWarning):
+    """A verdict that holds with less evidence than usual: judged by finite differences alone
+    (numeric only), or a float16/float32 gradient judged at its own precision."""

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from derive.compile import evaluate_numeric
 from derive.numeric.fd import central_gradient, error_vs_step, taylor_remainder_slope
 
 Arrays = dict[str, np.ndarray]
@@ -92,19 +91,6 @@ class Evidence:
                 "taylor": record(self.taylor)}
 
 
-def adjoint_values(backward: Any, inputs: Mapping[str, np.ndarray],
-                   steps: Mapping[str, np.ndarray]) -> Arrays:
-    """dLd<name> for every step and differentiated input, evaluated at the point."""
-    env: dict[str, Any] = {**inputs, **steps}
-    out: Arrays = {}
-    with np.errstate(all="ignore"):
-        for a in backward.assignments:
-            value = evaluate_numeric(a.expr, env)
-            env[a.target] = value
-            out[a.of] = np.asarray(value, dtype=np.float64)
-    return out
-
-
 def single_scalar(inputs: Mapping[str, np.ndarray], wrt: tuple[str, ...]) -> str | None:
     """The input name when the case is f(x) of one scalar x, else None."""
     if len(inputs) == 1 and len(wrt) == 1:
@@ -172,7 +158,7 @@ def taylor(result: Any) -> Taylor | None:
     return Taylor(np.asarray(hs), np.asarray(r_ok), float(s_ok), np.asarray(r_bad), float(s_bad))
 
 
-def gather(result: Any) -> Evidence:
-    """Every drawn number of one checked case (a CaseResult)."""
-    return Evidence(adjoint_values(result.backward, result.inputs, result.steps),
-                    case_curve(result), step_errors(result), taylor(result))
+def gather(result: Any, adjoints: Arrays) -> Evidence:
+    """Every drawn number of one checked case (a CaseResult; its adjoints from
+    derive.check.adjoint_values, which evaluates the backward program)."""
+    return Evidence(adjoints, case_curve(result), step_errors(result), taylor(result))

@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from derive.numeric import functions as nf
+from derive.ops.registry import build
 
 U = sp.Symbol("u", real=True)  # the documents' dummy variable: d sigma / du
 
@@ -51,86 +52,68 @@ ByValue = Callable[[Any], Any]  # the argument's node -> the derivative's node
 
 
 def _by_value_exp(x: Any) -> Any:
-    from derive.ops.pointwise import fn
 
-    return fn("exp", x)
+    return build.fn("exp", x)
 
 
 def _by_value_sigmoid(x: Any) -> Any:
-    from derive.ops.arith import mul, sub
-    from derive.ops.leaves import const
-    from derive.ops.pointwise import fn
 
-    s = fn("sigmoid", x)
-    return mul(s, sub(const(1.0), s))
+    s = build.fn("sigmoid", x)
+    return build.mul(s, build.sub(build.const(1.0), s))
 
 
 def _by_value_tanh(x: Any) -> Any:
-    from derive.ops.arith import mul, sub
-    from derive.ops.leaves import const
-    from derive.ops.pointwise import fn
 
-    t = fn("tanh", x)
-    return sub(const(1.0), mul(t, t))
+    t = build.fn("tanh", x)
+    return build.sub(build.const(1.0), build.mul(t, t))
 
 
 def _by_value_softplus(x: Any) -> Any:
-    from derive.ops.pointwise import fn
 
-    return fn("sigmoid", x)
+    return build.fn("sigmoid", x)
 
 
 def _by_value_cbrt(x: Any) -> Any:
     """1 / (3 cbrt(x)^2): real for negative x too, where SymPy's x^(2/3) is complex."""
-    from derive.ops.arith import div, mul, power
-    from derive.ops.leaves import const
-    from derive.ops.pointwise import fn
-
-    return div(const(1.0), mul(const(3.0), power(fn("cbrt", x), const(2.0))))
+    squared = build.power(build.fn("cbrt", x), build.const(2.0))
+    return build.div(build.const(1.0), build.mul(build.const(3.0), squared))
 
 
 def _sigmoid_forms(u: Any) -> Any:
-    from derive import expr as E
 
-    one = E.const(1.0)
-    e = E.fn("exp", E.neg(u))
-    return (E.div(one, E.add(one, e)), E.power(E.add(one, e), E.const(-1.0)),
-            E.div(E.fn("exp", u), E.add(one, E.fn("exp", u))),
-            E.div(E.fn("exp", u), E.add(E.fn("exp", u), one)))
+    one = build.const(1.0)
+    e = build.fn("exp", build.neg(u))
+    return (build.div(one, build.add(one, e)), build.power(build.add(one, e), build.const(-1.0)),
+            build.div(build.fn("exp", u), build.add(one, build.fn("exp", u))),
+            build.div(build.fn("exp", u), build.add(build.fn("exp", u), one)))
 
 
 def _tanh_forms(u: Any) -> Any:
-    from derive import expr as E
 
-    ep, em = E.fn("exp", u), E.fn("exp", E.neg(u))
-    two = E.mul(E.const(2.0), u)
-    e2 = E.fn("exp", E.neg(two))
-    return (E.div(E.sub(ep, em), E.add(ep, em)),
-            E.div(E.sub(E.const(1.0), e2), E.add(E.const(1.0), e2)),
-            E.sub(E.mul(E.const(2.0), E.fn("sigmoid", two)), E.const(1.0)))
+    ep, em = build.fn("exp", u), build.fn("exp", build.neg(u))
+    two = build.mul(build.const(2.0), u)
+    e2 = build.fn("exp", build.neg(two))
+    return (build.div(build.sub(ep, em), build.add(ep, em)),
+            build.div(build.sub(build.const(1.0), e2), build.add(build.const(1.0), e2)),
+            build.sub(build.mul(build.const(2.0), build.fn("sigmoid", two)), build.const(1.0)))
 
 
 def _relu_forms(u: Any) -> Any:
-    from derive import expr as E
 
-    zero = E.const(0.0)
-    return (E.maximum(u, zero), E.where(E.compare(">", u, zero), u, zero))
+    zero = build.const(0.0)
+    return (build.maximum(u, zero), build.where(build.compare(">", u, zero), u, zero))
 
 
 def _softplus_forms(u: Any) -> Any:
-    from derive import expr as E
 
-    e = E.fn("exp", u)
-    return (E.fn("log", E.add(E.const(1.0), e)), E.fn("log1p", e),
-            E.logaddexp(E.const(0.0), u))
+    e = build.fn("exp", u)
+    return (build.fn("log", build.add(build.const(1.0), e)), build.fn("log1p", e),
+            build.logaddexp(build.const(0.0), u))
 
 
 def _by_value_log(u: Any) -> Any:
     """log'(u) = 1/u (no forward value needed)."""
-    from derive.ops.arith import div
-    from derive.ops.leaves import const
-
-    return div(const(1.0), u)
+    return build.div(build.const(1.0), u)
 
 
 def _pattern(forms: Callable[[Any], Any], k: int) -> ByValue:

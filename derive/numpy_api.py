@@ -14,12 +14,12 @@ import numpy as np
 from derive import expr as E
 from derive.errors import TraceError
 from derive.functions import by_ufunc
-from derive.numpy_shapes import getitem, setitem  # noqa: F401 - re-exported for Traced
+from derive.numpy_shapes import getitem, setitem
 from derive.ops.einsum import parse_subscripts
 from derive.ops.linalg import det, inv, logabsdet
 from derive.ops.pointwise import logic
 from derive.ops.reduce import cumsum
-from derive.traced import FUNCTIONS, UFUNCS, Traced, as_node, concrete, known, lift
+from derive.traced import FUNCTIONS, HOOKS, METHODS, UFUNCS, Traced, as_node, concrete, known, lift
 
 # ---------------------------------------------------------------- ufuncs
 
@@ -314,7 +314,7 @@ def _argextreme(f: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
 
-METHODS: dict[str, Callable[..., Any]] = {
+METHODS.update({
     "sum": _method(reduction("sum")), "mean": _method(reduction("mean")),
     "max": _method(reduction("amax")), "min": _method(reduction("amin")),
     "prod": _method(reduction("prod")), "cumsum": _method(_cumsum), "var": _method(var),
@@ -328,7 +328,8 @@ METHODS: dict[str, Callable[..., Any]] = {
     "argmax": _argextreme(np.argmax), "argmin": _argextreme(np.argmin),
     "any": _argextreme(np.any), "all": _argextreme(np.all),
     "nonzero": _argextreme(np.nonzero),
-}
+})
+HOOKS.update(getitem=getitem, setitem=setitem, reduction=reduction)
 
 # importing these modules registers their handlers too
 from derive import numpy_make, numpy_shapes  # noqa: E402, F401

@@ -23,6 +23,10 @@ from derive.errors import TraceError
 from derive.expr import Node
 
 FUNCTIONS: dict[Any, Callable[..., Any]] = {}  # numpy function -> handler
+# ndarray methods, and the handlers for indexing and reductions: filled in by numpy_api too,
+# so that this module never imports it (it imports this one)
+METHODS: dict[str, Callable[..., Any]] = {}
+HOOKS: dict[str, Callable[..., Any]] = {}
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {}  # numpy ufunc -> handler of its __call__
 
 
@@ -137,22 +141,16 @@ class Traced:
 
     # -- indexing and writes ---------------------------------------------------
     def __getitem__(self, key: Any) -> Traced:
-        from derive.numpy_api import getitem
-
-        return getitem(self, key)
+        return HOOKS["getitem"](self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        from derive.numpy_api import setitem
-
-        new = setitem(self, key, value)
+        new = HOOKS["setitem"](self, key, value)
         self.node, self.value, self.dtype = new.node, new.value, new.dtype
 
     # -- methods numpy users call (numpy_api holds the functions) ---------------
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # numpy and Python probe protocols by name: not ours
             raise AttributeError(name)
-        from derive.numpy_api import METHODS
-
         method = METHODS.get(name)
         if method is None:
             raise TraceError(f"ndarray.{name}")
@@ -196,9 +194,7 @@ class Traced:
     # -- numpy dispatch -----------------------------------------------------
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kw: Any) -> Any:
         if method == "reduce" and ufunc in _REDUCERS:
-            from derive.numpy_api import reduction
-
-            return reduction(_REDUCERS[ufunc])(*inputs, **kw)
+            return HOOKS["reduction"](_REDUCERS[ufunc])(*inputs, **kw)
         if method != "__call__" or kw.get("out") is not None:
             return _unmapped(f"numpy.{ufunc.__name__}.{method}" if method != "__call__"
                              else f"numpy.{ufunc.__name__}(out=...)", ufunc, method,

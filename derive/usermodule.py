@@ -202,7 +202,8 @@ def call(f: Callable[..., Any], what: str, *args: Any, **kwargs: Any) -> Any:
     except (DeriveError, KeyboardInterrupt):  # already one line; Ctrl-C stops everything
         raise
     except BaseException as exc:  # noqa: BLE001 - user code: exits and BaseExceptions too
-        raise user_error(exc, what, f) from None
+        # chained: pytest shows the user's own line as the cause; the CLI prints one line
+        raise user_error(exc, what, f) from exc
 
 
 # ---------------------------------------------------------------- shapes

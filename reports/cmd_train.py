@@ -186,15 +186,16 @@ def plot_files(m: NT.Model, kind: str, result: NT.TrainResult, actual: np.ndarra
                predicted: np.ndarray, target: str) -> dict[str, bytes]:
     """{file name: bytes} for the loss curve and predicted vs actual, SVG and PNG."""
     from derive.reports import training as RT  # lazy: matplotlib only when plotting
+    from derive.reports import training_plots as RP
 
     label = RT.LABELS[kind]
-    loss = RT.loss_figure([(kind, label, result.losses)], f"{m.title}: training loss, {label}",
+    loss = RP.loss_figure([(kind, label, result.losses)], f"{m.title}: training loss, {label}",
                           raw=True)
     test = NT.mse(actual, predicted) if np.all(np.isfinite(predicted)) else float("nan")
-    pred = RT.predicted_figure([(f"{m.name}, {label}: test MSE {test:.2f}", actual, predicted)],
+    pred = RP.predicted_figure([(f"{m.name}, {label}: test MSE {test:.2f}", actual, predicted)],
                                target)
     stem = f"{m.name}-{kind}"
-    return {f"{stem}-{part}.{fmt}": RT.figure_bytes(fig, fmt)
+    return {f"{stem}-{part}.{fmt}": RP.figure_bytes(fig, fmt)
             for part, fig in (("loss", loss), ("predicted", pred)) for fmt in ("svg", "png")}
 
 
@@ -313,6 +314,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 def _report(args: argparse.Namespace, m: NT.Model, result: NT.TrainResult, split: ND.Split,
             data: ND.Dataset, out: TextIO) -> None:
     from derive.reports import training as RT
+    from derive.reports import training_plots as RP
 
     ours = NT.score(m, result.weights, split.X_test, split.y_test)
     sk = RT.sklearn_linear(split)
@@ -330,7 +332,7 @@ def _report(args: argparse.Namespace, m: NT.Model, result: NT.TrainResult, split
     if args.plots is not None:
         predicted = m.predict(split.X_test, **result.weights)
         files = plot_files(m, args.gradient, result, split.y_test, predicted,
-                           RT.TARGETS.get(data.name, "target"))
+                           RP.TARGETS.get(data.name, "target"))
         written = write_plots(args.plots, files)
         print("plots: " + ", ".join(str(p) for p in written), file=out)
     else:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from derive.reports.mathml import to_mathml
+from derive.reports.scoped import scoped_style
 from derive.reports.text import widest_line, wrap_tex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -36,8 +37,6 @@ def inline(tex: str) -> Markup:
 # About how many glyphs of display math fit across the page's text column, and across one
 # of two side-by-side columns; a longer formula breaks into lines (text.wrap_tex).
 WIDE, NARROW = 80, 40
-
-
 SMALLEST = 0.6  # a formula with nowhere to break is set smaller, down to this size
 
 
@@ -74,3 +73,16 @@ def environment() -> Environment:
 def render_html(context: Mapping[str, Any]) -> str:
     """The whole report page."""
     return environment().get_template("report.html.j2").render(**context)
+
+
+@cache
+def scoped_css(scope: str) -> Markup:
+    """The report's stylesheet with every rule under ``scope`` (a result in a notebook)."""
+    page = str(environment().get_template("_macros.html.j2").module.style())  # type: ignore[attr-defined]
+    return scoped_style(page.split("<style>", 1)[1].rsplit("</style>", 1)[0], scope)
+
+
+def render_fragment(case: Mapping[str, Any], figures: Mapping[str, Mapping[str, Any]]) -> str:
+    """One case as an HTML fragment with its own styles (for Jupyter)."""
+    macros = environment().get_template("_macros.html.j2").module
+    return str(macros.fragment(case, figures, scoped_css(".derive-case")))  # type: ignore[attr-defined]

@@ -70,7 +70,7 @@ def case_html(result: Any) -> str:
     """A case as an HTML fragment (Jupyter's _repr_html_), with its diagram."""
     from derive.reports import diagram
     from derive.reports.context import case_context
-    from derive.reports.scoped import render_fragment
+    from derive.reports.html import render_fragment
     from derive.reports.text import slug
 
     name = f"diagram-{slug(result.case.name)}"

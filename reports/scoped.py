@@ -9,9 +9,6 @@ The report's stylesheet is written for a page of its own (``:root``, ``body``, `
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import cache
-from typing import Any
 
 from markupsafe import Markup
 
@@ -72,19 +69,6 @@ def scope_css(css: str, scope: str) -> str:
     return _scope_rules(css, scope)
 
 
-@cache
-def scoped_style(scope: str) -> Markup:
-    """The report's stylesheet as a <style> element scoped under ``scope``."""
-    from derive.reports.html import environment
-
-    page = str(environment().get_template("_macros.html.j2").module.style())  # type: ignore[attr-defined]
-    css = page.split("<style>", 1)[1].rsplit("</style>", 1)[0]
-    return Markup(f"<style>\n{scope_css(css, scope)}</style>")
-
-
-def render_fragment(case: Mapping[str, Any], figures: Mapping[str, Mapping[str, Any]]) -> str:
-    """One case as an HTML fragment with its own scoped styles (for Jupyter)."""
-    from derive.reports.html import environment
-
-    macros = environment().get_template("_macros.html.j2").module
-    return str(macros.fragment(case, figures, scoped_style(".derive-case")))  # type: ignore[attr-defined]
+def scoped_style(page_css: str, scope: str) -> Markup:
+    """The page's stylesheet (the text inside its <style>) as a <style> element for ``scope``."""
+    return Markup(f"<style>\n{scope_css(page_css, scope)}</style>")

@@ -166,10 +166,10 @@ def taylor_svg(result: VerifyResult) -> Markup | None:
 def render(result: VerifyResult, fragment: bool = False) -> str:
     """The page of one run; ``fragment``: the same content as one element with its styles
     scoped to it (a notebook's output, which must not restyle the notebook)."""
-    from derive.reports.scoped import scoped_style
+    from derive.reports.html import scoped_css
 
     return environment().get_template(TEMPLATE).render(
-        **context(result), fragment=fragment, scoped_css=scoped_style(".derive-verify"))
+        **context(result), fragment=fragment, scoped_css=scoped_css(".derive-verify"))
 
 
 def check_target(path: str | os.PathLike[str]) -> Path:

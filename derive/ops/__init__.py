@@ -19,6 +19,11 @@ from derive.ops import (  # noqa: F401 - importing registers every operation
     reduce,
     shape,
 )
-from derive.ops.registry import OPS, Op, register, spec
+from derive.ops.registry import BUILDERS, OPS, Op, build, register, spec
 
-__all__ = ["OPS", "Op", "register", "spec"]
+for _family in (leaves, arith, shape, pointwise, products, reduce, index, concat, einsum, linalg):
+    BUILDERS.update({k: v for k, v in vars(_family).items()
+                     if callable(v) and not k.startswith("_") and getattr(v, "__module__", "")
+                     == _family.__name__ and not isinstance(v, type)})
+
+__all__ = ["BUILDERS", "OPS", "Op", "build", "register", "spec"]

@@ -14,16 +14,15 @@ from derive.ops import symbolic as S
 from derive.ops.broadcast import broadcast_shape
 from derive.ops.leaves import const, is_const
 from derive.ops.node import Node
-from derive.ops.registry import Op, register
+from derive.ops.registry import Op, build, register
 
 
 def to(g: Node, arg: Node) -> Node | None:
     """The contribution for ``arg``: g summed down to its shape (None for a constant)."""
-    from derive.ops.shape import sum_to
 
     if arg.op == "const":
         return None
-    return sum_to(g, arg.shape)
+    return build.sum_to(g, arg.shape)
 
 
 def add(a: Node, b: Node) -> Node:
@@ -200,14 +199,13 @@ class Pow(Op):
     latex_prec = text_prec = 4
 
     def vjp(self, g: Node, out: Node, a: Node, b: Node) -> tuple[Node | None, ...]:
-        from derive.ops.pointwise import fn
 
         if is_const(b):
             c = b.attrs.value
             da = mul(const(c), power(a, const(c - 1))) if c != 2.0 else mul(const(2.0), a)
             return to(mul(g, da), a), None
         return (to(mul(g, mul(b, power(a, sub(b, const(1.0))))), a),
-                to(mul(g, mul(out, fn("log", a))), b))
+                to(mul(g, mul(out, build.fn("log", a))), b))
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return S.binary(lambda x, y: x**y, args[0], args[1])

@@ -8,9 +8,8 @@ import numpy as np
 
 from derive.errors import ShapeError
 from derive.ops import symbolic as S
-from derive.ops.index import getitem
 from derive.ops.node import Node
-from derive.ops.registry import Op, register
+from derive.ops.registry import Op, build, register
 
 
 class AxisAttrs(NamedTuple):
@@ -52,7 +51,7 @@ class Concat(Op):
             stop = start + part.shape[axis]
             key = tuple(("slice", None, None, None) for _ in range(axis)) + (
                 ("slice", start, stop, None),)
-            grads.append(None if part.op == "const" else getitem(g, key))
+            grads.append(None if part.op == "const" else build.getitem(g, key))
             start = stop
         return tuple(grads)
 

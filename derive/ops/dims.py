@@ -9,19 +9,9 @@ walk down the graph finds an input's axis, or nothing (a size made by a reshape,
 from __future__ import annotations
 
 from derive.ops.node import Node
-from derive.ops.registry import OPS
+from derive.ops.registry import OPS, aligned  # noqa: F401 - aligned is found here too
 
 Source = tuple[str, int]  # (input name, axis)
-
-
-def aligned(n: Node, axis: int) -> list[tuple[int, int]]:
-    """Elementwise broadcasting: argument axes aligned on the right, of the same size."""
-    out = []
-    for i, a in enumerate(n.args):
-        k = axis - (len(n.shape) - len(a.shape))
-        if 0 <= k < len(a.shape) and a.shape[k] == n.shape[axis]:
-            out.append((i, k))
-    return out
 
 
 def dim_source(node: Node, axis: int) -> Source | None:

@@ -16,7 +16,7 @@ import sympy as sp
 
 from derive.ops import symbolic as S
 from derive.ops.node import Node, Shape
-from derive.ops.registry import Op, register
+from derive.ops.registry import Op, build, register
 
 IndexKey = tuple[Any, ...]
 
@@ -175,12 +175,11 @@ class SetItem(Op):
 
     def vjp(self, g: Node, out: Node, base: Node, value: Node, *indices: Node
             ) -> tuple[Node | None, ...]:
-        from derive.ops.arith import to
         from derive.ops.leaves import const
 
         key = out.attrs.key
         slot = getitem(g, key, indices)
-        g_value = None if value.op == "const" else to(slot, value)
+        g_value = None if value.op == "const" else build.to(slot, value)
         return (setitem(g, const(0.0), key, indices), g_value) + (None,) * len(indices)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:

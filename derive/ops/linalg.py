@@ -12,11 +12,8 @@ import numpy as np
 import sympy as sp
 
 from derive.errors import ShapeError
-from derive.ops.arith import mul, neg
 from derive.ops.node import Node
-from derive.ops.products import matmul, swap_last
-from derive.ops.registry import Op, register
-from derive.ops.shape import reshape
+from derive.ops.registry import Op, build, register
 
 
 def _square(a: Node, what: str) -> None:
@@ -53,7 +50,7 @@ def _per_matrix(f: Any, a: np.ndarray) -> np.ndarray:
 
 def _stacked(value: Node, a: Node) -> Node:
     """A value per matrix, shaped to broadcast against the stack (..., 1, 1)."""
-    return reshape(value, a.shape[:-2] + (1, 1))
+    return build.reshape(value, a.shape[:-2] + (1, 1))
 
 
 @register
@@ -65,8 +62,8 @@ class Inv(Op):
         return [(0, axis)]
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        t = swap_last(out)
-        return (neg(matmul(matmul(t, g), t)),)
+        t = build.swap_last(out)
+        return (build.neg(build.matmul(build.matmul(t, g), t)),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         a = args[0]
@@ -93,7 +90,7 @@ class Det(Op):
     arity = 1
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        return (mul(_stacked(mul(g, out), a), swap_last(inv(a))),)
+        return (build.mul(_stacked(build.mul(g, out), a), build.swap_last(inv(a))),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return _per_matrix(lambda m: m.det(), args[0])
@@ -114,7 +111,7 @@ class LogAbsDet(Op):
     arity = 1
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        return (mul(_stacked(g, a), swap_last(inv(a))),)
+        return (build.mul(_stacked(g, a), build.swap_last(inv(a))),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return _per_matrix(lambda m: sp.log(sp.Abs(m.det())), args[0])

@@ -10,11 +10,10 @@ import sympy as sp
 
 from derive.functions import U, lookup
 from derive.ops import symbolic as S
-from derive.ops.arith import mul, sub, to
 from derive.ops.broadcast import broadcast_shape
 from derive.ops.leaves import const
 from derive.ops.node import Node
-from derive.ops.registry import Op, register
+from derive.ops.registry import Op, build, register
 
 
 class FnAttrs(NamedTuple):
@@ -65,7 +64,7 @@ class Fn(Op):
         name, order = out.attrs
         if lookup(name).flat:  # d sign/du = 0 where it exists: no term
             return (None,)
-        return (mul(g, fn(name, a, order + 1)),)
+        return (build.mul(g, fn(name, a, order + 1)),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         name, order = n.attrs
@@ -89,7 +88,7 @@ class Fn(Op):
         return lookup(name).to_text(p.doprint(n.args[0], False), order)
 
     def kinks(self, n: Node) -> list[Node]:
-        return [sub(n.args[0], const(k)) for k in lookup(n.attrs.name).kinks]
+        return [build.sub(n.args[0], const(k)) for k in lookup(n.attrs.name).kinks]
 
 
 class _Extreme2(Op):
@@ -111,7 +110,7 @@ class _Extreme2(Op):
         return _call(p, self.word, n)
 
     def kinks(self, n: Node) -> list[Node]:
-        return [sub(n.args[0], n.args[1])]
+        return [build.sub(n.args[0], n.args[1])]
 
 
 @register
@@ -120,8 +119,8 @@ class Maximum(_Extreme2):
     word = "max"
 
     def vjp(self, g: Node, out: Node, a: Node, b: Node) -> tuple[Node | None, ...]:
-        return (to(mul(g, fn("heaviside", sub(a, b))), a),
-                to(mul(g, fn("heaviside", sub(b, a))), b))
+        return (build.to(build.mul(g, fn("heaviside", build.sub(a, b))), a),
+                build.to(build.mul(g, fn("heaviside", build.sub(b, a))), b))
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return S.binary(sp.Max, args[0], args[1])
@@ -133,8 +132,8 @@ class Minimum(_Extreme2):
     word = "min"
 
     def vjp(self, g: Node, out: Node, a: Node, b: Node) -> tuple[Node | None, ...]:
-        return (to(mul(g, fn("heaviside", sub(b, a))), a),
-                to(mul(g, fn("heaviside", sub(a, b))), b))
+        return (build.to(build.mul(g, fn("heaviside", build.sub(b, a))), a),
+                build.to(build.mul(g, fn("heaviside", build.sub(a, b))), b))
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return S.binary(sp.Min, args[0], args[1])
@@ -177,7 +176,7 @@ class Where(Op):
 
     def vjp(self, g: Node, out: Node, c: Node, a: Node, b: Node) -> tuple[Node | None, ...]:
         zero = const(0.0)
-        return None, to(where(c, g, zero), a), to(where(c, zero, g), b)
+        return None, build.to(where(c, g, zero), a), build.to(where(c, zero, g), b)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         c, x, y = np.broadcast_arrays(*args)
@@ -199,7 +198,7 @@ class Where(Op):
 
     def kinks(self, n: Node) -> list[Node]:
         c = n.args[0]
-        return [sub(*c.args)] if c.op == "compare" else []
+        return [build.sub(*c.args)] if c.op == "compare" else []
 
 
 @register
@@ -209,8 +208,8 @@ class LogAddExp(Op):
     elementwise = True
 
     def vjp(self, g: Node, out: Node, a: Node, b: Node) -> tuple[Node | None, ...]:
-        return (to(mul(g, fn("sigmoid", sub(a, b))), a),
-                to(mul(g, fn("sigmoid", sub(b, a))), b))
+        return (build.to(build.mul(g, fn("sigmoid", build.sub(a, b))), a),
+                build.to(build.mul(g, fn("sigmoid", build.sub(b, a))), b))
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return S.binary(lambda x, y: sp.log(sp.exp(x) + sp.exp(y)), args[0], args[1])

@@ -8,11 +8,9 @@ import numpy as np
 
 from derive.errors import ShapeError
 from derive.ops import symbolic as S
-from derive.ops.arith import mul, to
 from derive.ops.broadcast import broadcast_shape
 from derive.ops.node import Node, Shape
-from derive.ops.registry import Op, register
-from derive.ops.shape import reshape, transpose
+from derive.ops.registry import Op, build, register
 
 
 def matmul_shape(sa: Shape, sb: Shape) -> Shape:
@@ -40,25 +38,25 @@ def matmul(a: Node, b: Node) -> Node:
 
 
 def _outer(a: Node, b: Node) -> Node:
-    return matmul(reshape(a, (a.size, 1)), reshape(b, (1, b.size)))
+    return matmul(build.reshape(a, (a.size, 1)), build.reshape(b, (1, b.size)))
 
 
 def swap_last(x: Node) -> Node:
     """x with its last two axes swapped (the transpose of a stack of matrices)."""
     n = len(x.shape)
-    return transpose(x, tuple(range(n - 2)) + (n - 1, n - 2)) if n > 2 else transpose(x)
+    return build.transpose(x, tuple(range(n - 2)) + (n - 1, n - 2)) if n > 2 else build.transpose(x)
 
 
 def _batched_vjp(g: Node, a: Node, b: Node) -> tuple[Node | None, Node | None]:
     """G @ B^T and A^T @ G on stacks of matrices, summed over broadcast leading axes; a 1-D
     operand is a row (left) or a column (right), as numpy promotes it."""
-    a2 = a if len(a.shape) > 1 else reshape(a, (1, a.shape[0]))
-    b2 = b if len(b.shape) > 1 else reshape(b, (b.shape[0], 1))
-    g2 = reshape(g, matmul_shape(a2.shape, b2.shape))
-    ga = to(matmul(g2, swap_last(b2)), a2)
-    gb = to(matmul(swap_last(a2), g2), b2)
-    return (None if ga is None else reshape(ga, a.shape),
-            None if gb is None else reshape(gb, b.shape))
+    a2 = a if len(a.shape) > 1 else build.reshape(a, (1, a.shape[0]))
+    b2 = b if len(b.shape) > 1 else build.reshape(b, (b.shape[0], 1))
+    g2 = build.reshape(g, matmul_shape(a2.shape, b2.shape))
+    ga = build.to(matmul(g2, swap_last(b2)), a2)
+    gb = build.to(matmul(swap_last(a2), g2), b2)
+    return (None if ga is None else build.reshape(ga, a.shape),
+            None if gb is None else build.reshape(gb, b.shape))
 
 
 @register
@@ -89,14 +87,14 @@ class MatMul(Op):
         if na > 2 or nb > 2:
             return _batched_vjp(g, a, b)
         if na == 1 and nb == 1:
-            ga, gb = mul(g, b), mul(g, a)
+            ga, gb = build.mul(g, b), build.mul(g, a)
         elif na == 1:
             ga, gb = matmul(b, g), _outer(a, g)
         elif nb == 1:
-            ga, gb = _outer(g, b), matmul(transpose(a), g)
+            ga, gb = _outer(g, b), matmul(build.transpose(a), g)
         else:
-            ga, gb = matmul(g, transpose(b)), matmul(transpose(a), g)
-        return to(ga, a), to(gb, b)
+            ga, gb = matmul(g, build.transpose(b)), matmul(build.transpose(a), g)
+        return build.to(ga, a), build.to(gb, b)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return S.obj(np.matmul(args[0], args[1]))

@@ -9,11 +9,9 @@ import numpy as np
 import sympy as sp
 
 from derive.ops import symbolic as S
-from derive.ops.arith import div, mul
 from derive.ops.leaves import const, count, ones
 from derive.ops.node import Node, Shape
-from derive.ops.registry import Op, register
-from derive.ops.shape import reshape
+from derive.ops.registry import Op, build, register
 
 
 class ReduceAttrs(NamedTuple):
@@ -48,13 +46,13 @@ def kept(x: Node, out: Node, a: Node) -> Node:
     that it broadcasts against a."""
     axes, keepdims = out.attrs
     if axes is not None and not keepdims:
-        return reshape(x, tuple(1 if i in axes else s for i, s in enumerate(a.shape)))
+        return build.reshape(x, tuple(1 if i in axes else s for i, s in enumerate(a.shape)))
     return x
 
 
 def spread(g: Node, out: Node, a: Node) -> Node:
     """Send a reduction's gradient back to every entry it reduced: G times ones."""
-    return mul(kept(g, out, a), ones(a))
+    return build.mul(kept(g, out, a), ones(a))
 
 
 def reduced_count(a: Node, axes: tuple[int, ...] | None) -> Node:
@@ -77,8 +75,8 @@ def reduced_count(a: Node, axes: tuple[int, ...] | None) -> Node:
         return count(rest)
     total = named[0]
     for d in named[1:]:
-        total = mul(total, d)
-    return total if rest == 1 else mul(const(float(rest)), total)
+        total = build.mul(total, d)
+    return total if rest == 1 else build.mul(const(float(rest)), total)
 
 
 class _Reduction(Op):
@@ -136,7 +134,7 @@ class Mean(_Reduction):
     call = "mean"
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        return (div(spread(g, out, a), reduced_count(a, out.attrs.axes)),)
+        return (build.div(spread(g, out, a), reduced_count(a, out.attrs.axes)),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         axes, keep = n.attrs
@@ -162,22 +160,21 @@ class _Extreme(_Reduction):
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         """The gradient goes to the entries that attain the max (min), split equally on a
         tie (a valid subgradient; the softmax shift x - max(x) cancels it anyway)."""
-        from derive.ops.pointwise import compare, where
 
-        hit = where(compare("==", a, kept(out, out, a)), const(1.0), const(0.0))
-        return (div(mul(spread(g, out, a), hit), reduce("sum", hit, out.attrs.axes, True)),)
+        hit = build.where(build.compare("==", a, kept(out, out, a)), const(1.0), const(0.0))
+        count = reduce("sum", hit, out.attrs.axes, True)
+        return (build.div(build.mul(spread(g, out, a), hit), count),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return _extreme(type(self).extreme, args[0], *n.attrs)
 
     def kinks(self, n: Node) -> list[Node]:
         """Zero where two entries or more attain the extreme (a tie)."""
-        from derive.ops.pointwise import compare, where
 
         a = n.args[0]
-        hit = where(compare("==", a, kept(n, n, a)), const(1.0), const(0.0))
+        hit = build.where(build.compare("==", a, kept(n, n, a)), const(1.0), const(0.0))
         ties = reduce("sum", hit, n.attrs.axes, True)
-        return [where(compare(">", ties, const(1.0)), const(0.0), const(1.0))]
+        return [build.where(build.compare(">", ties, const(1.0)), const(0.0), const(1.0))]
 
 
 @register
@@ -208,7 +205,7 @@ class Prod(_Reduction):
     call = "prod"
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        return (mul(spread(g, out, a), prod_except(a, out.attrs.axes)),)
+        return (build.mul(spread(g, out, a), prod_except(a, out.attrs.axes)),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         axes, keep = n.attrs
@@ -263,9 +260,7 @@ class ScanAttrs(NamedTuple):
 
 def cumsum(a: Node, axis: int | None = None, reverse: bool = False) -> Node:
     if axis is None:
-        from derive.ops.shape import reshape as _reshape
-
-        return cumsum(_reshape(a, (a.size,)), 0, reverse)
+        return cumsum(build.reshape(a, (a.size,)), 0, reverse)
     return Node("cumsum", (a,), a.shape, ScanAttrs(int(axis) % len(a.shape), reverse))
 
 

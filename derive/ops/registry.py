@@ -56,11 +56,7 @@ class Op:
 
     def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
         """(argument, argument axis) pairs that output ``axis`` is (sizes by name)."""
-        if self.elementwise:
-            from derive.ops.dims import aligned
-
-            return aligned(n, axis)
-        return []
+        return aligned(n, axis) if self.elementwise else []
 
     @property
     def has_vjp(self) -> bool:
@@ -68,6 +64,16 @@ class Op:
 
 
 OPS: dict[str, Op] = {}
+
+
+def aligned(n: Node, axis: int) -> list[tuple[int, int]]:
+    """Elementwise broadcasting: argument axes aligned on the right, of the same size."""
+    out = []
+    for i, a in enumerate(n.args):
+        k = axis - (len(n.shape) - len(a.shape))
+        if 0 <= k < len(a.shape) and a.shape[k] == n.shape[axis]:
+            out.append((i, k))
+    return out
 
 
 def register(cls: type[Op]) -> type[Op]:
@@ -83,3 +89,21 @@ def spec(op: str) -> Op:
         return OPS[op]
     except KeyError:
         raise KeyError(f"unknown operation {op!r}") from None
+
+
+class _Builders:
+    """Node constructors by name (``build.mul(a, b)``), from every family of operations.
+
+    A vector-Jacobian product in one family builds nodes of another (the product rule needs
+    ``mul``, undoing broadcasting needs ``sum_to``). Looked up here when the rule runs, so the
+    families never import one another and the import graph has no cycles."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return BUILDERS[name]
+        except KeyError:
+            raise AttributeError(f"no node constructor {name!r}") from None
+
+
+BUILDERS: dict[str, Any] = {}
+build = _Builders()

@@ -11,7 +11,7 @@ from derive.errors import ShapeError
 from derive.ops import symbolic as S
 from derive.ops.broadcast import summed_axes
 from derive.ops.node import Node, Shape
-from derive.ops.registry import Op, register
+from derive.ops.registry import Op, build, register
 
 
 class PermAttrs(NamedTuple):
@@ -133,10 +133,9 @@ class SumTo(Op):
         return aligned(n, axis)
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        from derive.ops.arith import mul
         from derive.ops.leaves import ones
 
-        return (mul(broadcast_to(g, a.shape), ones(a)) if g.shape != a.shape else g,)
+        return (build.mul(broadcast_to(g, a.shape), ones(a)) if g.shape != a.shape else g,)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         src, dst = args[0], n.shape

@@ -44,7 +44,7 @@ class _ScalarForward:
                 f"forward fails on the given shapes {U.shapes_text(self.shapes)}: "
                 f"{U.describe(exc)}{U.location(exc, self.forward)}") from None
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code: one line, always
-            raise U.user_error(exc, "forward", self.forward) from None
+            raise U.user_error(exc, "forward", self.forward) from exc
         U.check_returned(value, "forward")
         try:
             a = np.asarray(value)

@@ -35,9 +35,9 @@ def _perturbed(point: Arrays, name: str, idx: tuple[int, ...], value: float) -> 
 class _Differences:
     """Central and one-sided differences of the user's forward at chosen entries."""
 
-    def __init__(self, f: _ScalarForward) -> None:
+    def __init__(self, f: _ScalarForward, eps: float | None = None) -> None:
         self.f = f
-        self.rel_step = FD32_REL_STEP if f.float32 else FD_REL_STEP
+        self.rel_step = eps if eps is not None else FD32_REL_STEP if f.float32 else FD_REL_STEP
         self.rtol = FD32_RTOL if f.float32 else FD_RTOL
         self.noise = FD32_NOISE if f.float32 else FD_NOISE
 

@@ -59,14 +59,22 @@ class _Context:
     seed: int
     derivation: Derivation | None
     symbolic: list[Arrays] | None
+    rtol: float | None = None  # None: the config's (RTOL, or FLOAT32_RTOL for float32)
+    atol: float = 0.0
+    eps: float | None = None  # the finite-difference step, relative; None: the config's
 
     def __post_init__(self) -> None:
-        self.diff = _Differences(self.f)
+        self.diff = _Differences(self.f, self.eps)
         self.rng = np.random.default_rng([self.seed, 1])  # FD draws: independent of the points
         self.notes: list[str] = []
         self.kinky = self.derivation is None or bool(kink_nodes(self.derivation.graph))
         self._ties: dict[int, bool] = {}
         self._fd_refs: dict[str, list[np.ndarray]] = {}  # numeric only: differences per point
+
+    @property
+    def fd_rtol(self) -> float:
+        """Against finite differences: the user's rtol, but never below what they resolve."""
+        return max(self.rtol or 0.0, self.diff.rtol)
 
     def ties(self, k: int) -> bool:
         """Whether point k sits exactly on a kink of the traced graph (computed once)."""
@@ -171,7 +179,8 @@ class _Context:
         if not g.numeric_only or g.verdict != "ok" or refs is None or slope is None or \
                 slope >= TAYLOR_WRONG_BELOW:
             return g
-        raw = [compare(r, self.user[k][w], rtol=self.diff.rtol) for k, r in enumerate(refs)]
+        raw = [compare(r, self.user[k][w], rtol=self.fd_rtol, atol=self.atol)
+               for k, r in enumerate(refs)]
         worst = next((c for c in raw if c.verdict == "wrong"), None)
         if worst is None:
             return g
@@ -299,7 +308,7 @@ class _Context:
         comparisons = []
         for k in range(len(self.draws)):
             cand = self.user[k][w]
-            c = compare(ref[k], cand)
+            c = compare(ref[k], cand, rtol=self.rtol, atol=self.atol)
             ties = self.ties(k)
             if ties or (self.kinky and c.verdict == "wrong" and c.diagnosis == "entries"):
                 c = self._at_kinks(w, ref[k], cand, c, k, probe_all=ties)
@@ -324,7 +333,7 @@ class _Context:
         l_, h_ = self.diff.bracket(p, w, where, f0)
         for i, idx in enumerate(where):
             lo[idx], hi[idx] = l_[i], h_[i]
-        c = compare(ref, cand, subgradient=(lo, hi))
+        c = compare(ref, cand, subgradient=(lo, hi), rtol=self.rtol, atol=self.atol)
         if c.verdict != "ok":
             return c
         kinks = kink_mask(lo, hi, scale=float(np.max(np.abs(ref), initial=0.0)))
@@ -354,7 +363,7 @@ class _Context:
                 continue
             if not np.all(np.isfinite(ref)):
                 continue
-            m = compare(ref, cand)
+            m = compare(ref, cand, rtol=self.rtol, atol=self.atol)
             if m.verdict == "ok":
                 message = (f"nondifferentiable: the point is on kinks of several steps at once; "
                            f"yours is the chain rule with {what}, a subgradient")
@@ -395,16 +404,16 @@ class _Context:
         try:
             c = np.asarray(cand, dtype=np.float64)
         except (TypeError, ValueError):
-            return compare(fdv, cand, rtol=self.diff.rtol)
+            return compare(fdv, cand, rtol=self.fd_rtol, atol=self.atol)
         if c.shape != fdv.shape or not np.all(np.isfinite(c)):
-            return compare(fdv, cand, rtol=self.diff.rtol)
+            return compare(fdv, cand, rtol=self.fd_rtol, atol=self.atol)
         noise = self.diff.noise * _fscale(f0)
         agree = self.diff.agree(fdv, c, f0)
         tiny = (np.abs(fdv) <= noise) & (np.abs(c) <= noise)
         ref = np.where(agree, c, np.where(np.abs(fdv) <= noise, 0.0, fdv))
         ref = np.where(tiny, 0.0, ref)
         cand2 = np.where(tiny, 0.0, c)
-        result = compare(ref, cand2, rtol=self.diff.rtol)
+        result = compare(ref, cand2, rtol=self.fd_rtol, atol=self.atol)
         if result.verdict == "wrong" and result.diagnosis == "entries" and \
                 len(result.entries) <= KINK_PROBE_MAX:
             where = list(result.entries)
@@ -412,7 +421,7 @@ class _Context:
             l_, h_ = self.diff.one_sided(self.draws[k], w, where, f0)
             for i, idx in enumerate(where):
                 lo[idx], hi[idx] = l_[i], h_[i]
-            result = compare(ref, cand2, rtol=self.diff.rtol, subgradient=(lo, hi))
+            result = compare(ref, cand2, rtol=self.fd_rtol, atol=self.atol, subgradient=(lo, hi))
         # report the raw disagreement with the difference quotient (the snapping above only
         # decides the verdict): "max rel error 0" would claim more than differences can show
         raw_rel = float(np.max(rel_error(fdv, c), initial=0.0))

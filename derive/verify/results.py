@@ -17,6 +17,9 @@ Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]
 
 
+# The JSON's form: bumped when a field changes meaning or goes away (adding one does not).
+JSON_SCHEMA = "derive.verify/2"
+
 # How the tracer's own TraceError messages begin: a numpy call or a Python construct it lacks.
 _UNMAPPED = ("numpy.", "ndarray.", "converting ", "float() ", "a Python ", "indexing ")
 
@@ -107,6 +110,7 @@ class VerifyResult:
     elementwise: EW.Elementwise | None = None
     label: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    mode: str = "scalar"  # "vjp": a layer checked through backward(dout, ...) (derive.layer)
 
     @property
     def ok(self) -> bool:
@@ -146,19 +150,37 @@ class VerifyResult:
         return f"{'the gradient is' if n == 1 else f'all {n} gradients'} right{tail}"
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--json`` contract: ok, and per gradient verdict, diagnosis, factor, ..."""
+        """The ``--json`` contract (schema derive.verify/2): ok, the run, and per gradient the
+        verdict, diagnosis, factor, errors, tolerance, entries, message and evidence."""
+        from derive._version import __version__
+
         return {
+            "schema": JSON_SCHEMA,
+            "derive_version": __version__,
             "ok": self.ok,
+            "mode": self.mode,
+            "points": self.points,
+            "seed": self.seed,
+            "shapes": {k: list(v) for k, v in self.shapes.items()},
+            "constants": list(self.constants),
+            "numeric_only_reason": self.fallback_reason,
+            "notes": list(self.notes),
+            "proof": self.proof_note or None,
             "gradients": {
                 k: {
                     "verdict": g.verdict,
                     "diagnosis": g.diagnosis,
                     "factor": _finite_or_none(g.factor),
+                    "message": g.message,
+                    "max_abs_error": _finite_or_none(g.max_abs_error),
                     "max_rel_error": _finite_or_none(g.max_rel_error),
+                    "tolerance": _finite_or_none(g.tolerance),
                     "entries": [list(e) for e in g.entries],
+                    "point": g.point,
                     "numeric_only": g.numeric_only,
                     "miss_probability": _finite_or_none(g.miss_probability),
                     "taylor_slope": _finite_or_none(g.taylor_slope),
+                    "proved": None if g.proof is None else g.proof.proved,
                 }
                 for k, g in self.gradients.items()
             },

@@ -48,6 +48,9 @@ def verify(
     prove: bool | None = None,
     label: str = "",
     mode: str | None = None,
+    rtol: float | None = None,
+    atol: float = 0.0,
+    eps: float | None = None,
 ) -> VerifyResult:
     """Check ``backward`` against the derivative of ``forward`` at ``points`` random points.
 
@@ -66,7 +69,11 @@ def verify(
     it is below ~FD_RTOL * |g| * sqrt(N), N the entries of all checked inputs; but rules act
     on whole arrays, so their errors are not confined to one entry. ``prove`` (default: when
     the reduced shapes are small) proves the matrix form against elementwise SymPy.
+
+    ``rtol`` and ``atol`` (as numpy.testing's) override the comparison's tolerances (an entry
+    passes within either); ``eps`` is the relative finite-difference step.
     """
+    _tolerances(rtol, atol, eps)
     clock = _Clock()
     forward, backward, inputs, mode = layer.adapt(forward, backward, shapes, inputs, mode)
     names, optional = _parameters(forward, shapes)
@@ -76,7 +83,8 @@ def verify(
     clock.lap("user")
     derivation, reason, symbolic = _symbolic(forward, f.shapes, wrt, draws, fvals)
     clock.lap("derive")
-    grads, notes = _Context(f, draws, fvals, user, wrt, fd, seed, derivation, symbolic).judge()
+    grads, notes = _Context(f, draws, fvals, user, wrt, fd, seed, derivation, symbolic,
+                            rtol, atol, eps).judge()
     batch = _batch_size(f.shapes, names)
     grads = {k: replace(g, message=batch_message(g.message, g.factor, batch))
              for k, g in grads.items()}
@@ -88,12 +96,32 @@ def verify(
         grads = {k: _with_proof(g, proofs.get(k)) for k, g in grads.items()}
         notes += _proof_problems(proofs)
     clock.lap("prove")
-    return VerifyResult(
+    result = VerifyResult(
         gradients=grads, shapes=f.shapes, constants=tuple(n for n in names if n not in wrt),
         traced=derivation, fallback_reason=reason, notes=tuple(notes), points=points,
         seed=seed, fd=fd, proof_shapes=proof_shapes, proof_note=proof_note, elementwise=ew,
-        label=label, timings=clock.laps,
+        label=label, timings=clock.laps, mode=mode,
     )
+    _warn(result)
+    return result
+
+
+def _warn(result: VerifyResult) -> None:
+    """A DeriveWarning where a verdict rests on less than a derivation: a test suite that
+    passes should say so (pytest lists warnings)."""
+    import warnings
+
+    from derive.errors import DeriveWarning
+
+    numeric = [k for k, g in result.gradients.items() if g.numeric_only]
+    if numeric:
+        why = result.fallback_reason or next(iter(result.notes), "the derivation was not "
+                                                                 "confirmed")
+        warnings.warn(f"{', '.join(numeric)} judged by finite differences alone (numeric "
+                      f"only): {why}", DeriveWarning, stacklevel=3)
+    if result.float32:
+        warnings.warn("a float16/float32 gradient or forward: judged at its own precision "
+                      "(low precision)", DeriveWarning, stacklevel=3)
 
 
 class _Clock:
@@ -159,3 +187,19 @@ def verify_module(
     merged = {**module.shapes(), **(shapes or {})}
     inputs = module.optional_function("inputs")
     return verify(fwd, bwd, shapes=merged or None, inputs=inputs, label=module.label, **kw)
+
+
+def _tolerances(rtol: float | None, atol: float, eps: float | None) -> None:
+    """Bad tolerances are bad input: one line, before any user code runs."""
+    import math
+
+    for name, value, low, high in (("rtol", rtol, 0.0, 1.0), ("atol", atol, -1.0, math.inf),
+                                   ("eps", eps, 0.0, 0.5)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not math.isfinite(value) or not low < value < high or \
+                (name == "atol" and value < 0):
+            raise InputError(f"{name} must be a number in ({low:g}, {high:g}), got {value!r}"
+                             if name != "atol" else f"atol must be a finite number >= 0, got "
+                             f"{value!r}")

@@ -68,11 +68,11 @@ EXITS: list[tuple[str, str, list[str], int, str]] = [
      "derive needs at least 1000"),
     ("sys.setrecursionlimit(30) in forward", _module("import sys; sys.setrecursionlimit(30)"),
      [], 2, "error: your code lowered the recursion limit to 30"),
-    ("an endless loop at import", "while True:\n    pass\n", ["--timeout", "3"], 2,
-     "error: the check did not finish within 3 s (--timeout) while importing m.py: an "
+    ("an endless loop at import", "while True:\n    pass\n", ["--timeout", "15"], 2,
+     "error: the check did not finish within 15 s (--timeout) while importing m.py: an "
      "endless loop?"),
-    ("an endless loop in forward", _module("while True:\n        pass"), ["--timeout", "3"], 2,
-     "error: the check did not finish within 3 s (--timeout) while checking m.py"),
+    ("an endless loop in forward", _module("while True:\n        pass"), ["--timeout", "15"], 2,
+     "error: the check did not finish within 15 s (--timeout) while checking m.py"),
     ("the process kills itself", _module("import os, signal; os.kill(os.getpid(), "
                                          "signal.SIGSEGV)"), [], 2,
      "error: the check was killed by SIGSEGV while checking m.py"),

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from derive.numeric import train as NT
 from derive.reports import training as RT
+from derive.reports import training_plots as RP
 
 RUN_KEYS = {"gradient", "label", "n_iter", "learning_rate", "batch_size", "seed", "mse", "r2",
             "final_loss", "seconds", "diverged_at", "batch_sizes", "weights"}
@@ -96,9 +97,9 @@ def test_default_cache_dir_is_a_user_folder(monkeypatch, tmp_path: Path) -> None
 
 
 def test_moving_average() -> None:
-    np.testing.assert_allclose(RT.moving_average(np.array([2.0, 4.0, 6.0, 8.0]), window=2),
+    np.testing.assert_allclose(RP.moving_average(np.array([2.0, 4.0, 6.0, 8.0]), window=2),
                                [2.0, 3.0, 5.0, 7.0])
-    assert RT.moving_average(np.array([])).size == 0
+    assert RP.moving_average(np.array([])).size == 0
 
 
 def test_batch_counts_keep_first_appearance_order() -> None:

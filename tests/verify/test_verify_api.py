@@ -11,7 +11,7 @@ import pytest
 from derive.numeric.compare import DIAGNOSES
 
 from derive import proof as P
-from derive.errors import InputError, UserCodeError
+from derive.errors import DeriveWarning, InputError, UserCodeError
 from derive.testing import assert_gradients
 from derive.usermodule import UserModule, load
 from derive.verify import VerifyResult, reduced_shapes, verify, verify_module
@@ -267,12 +267,15 @@ def test_sampled_and_all_entry_differences_agree(module: Load, stem: str) -> Non
 
 def test_to_json_contract(module: Load) -> None:
     j = _check(module("collapsed")).to_json()
-    assert set(j) == {"ok", "gradients"} and j["ok"] is False
+    assert set(j) == {"schema", "derive_version", "ok", "mode", "points", "seed", "shapes",
+                      "constants", "numeric_only_reason", "notes", "proof", "gradients"}
+    assert j["ok"] is False and j["schema"] == "derive.verify/2"
     for g in j["gradients"].values():
-        assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "entries",
-                          "numeric_only", "miss_probability", "taylor_slope"}
-    w = {k: v for k, v in j["gradients"]["W"].items() if k not in ("miss_probability",
-                                                                  "taylor_slope")}
+        assert set(g) == {"verdict", "diagnosis", "factor", "message", "max_abs_error",
+                          "max_rel_error", "tolerance", "entries", "point", "numeric_only",
+                          "miss_probability", "taylor_slope", "proved"}
+    w = {k: j["gradients"]["W"][k]
+         for k in ("verdict", "diagnosis", "factor", "max_rel_error", "entries", "numeric_only")}
     assert w == {"verdict": "ok", "diagnosis": None, "factor": None,
                  "max_rel_error": 0.0, "entries": [], "numeric_only": False}
     assert j["gradients"]["B"]["max_rel_error"] is None  # shapes differ: no entrywise error
@@ -366,7 +369,8 @@ def test_saturated_sigmoid_is_judged_without_warnings_or_nan() -> None:
 
     point = {"x": np.array([1000.0, -1000.0, 0.5, 3.0]), "w": np.ones(4)}
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error")  # no numpy warning; derive's own says numeric only
+        warnings.filterwarnings("ignore", category=DeriveWarning)
         r = verify(forward, backward, shapes={"x": (4,), "w": (4,)}, inputs=point, prove=False)
     assert r.ok and all(np.isfinite(g.max_rel_error) for g in r.gradients.values())
     assert any("overflows" in n for n in r.notes)

@@ -157,16 +157,19 @@ def test_json_contract(cli: Cli) -> None:
     rc, out, err = cli("verify", _mod("entries"), "--json", "--points", "2", "--seed", "4")
     assert rc == 1 and err == ""
     data = json.loads(out)
-    assert set(data) == {"ok", "gradients"} and data["ok"] is False
+    assert set(data) == {"schema", "derive_version", "ok", "mode", "points", "seed", "shapes",
+                      "constants", "numeric_only_reason", "notes", "proof", "gradients"}
+    assert data["ok"] is False and data["schema"] == "derive.verify/2"
     assert set(data["gradients"]) == {"X", "W"}
     for g in data["gradients"].values():
-        assert set(g) == {"verdict", "diagnosis", "factor", "max_rel_error", "entries",
-                          "numeric_only", "miss_probability", "taylor_slope"}
+        assert set(g) == {"verdict", "diagnosis", "factor", "message", "max_abs_error",
+                          "max_rel_error", "tolerance", "entries", "point", "numeric_only",
+                          "miss_probability", "taylor_slope", "proved"}
     assert data["gradients"]["W"]["entries"] == [[3, 7]]
     assert data["gradients"]["W"]["verdict"] == "wrong"
     assert data["gradients"]["W"]["diagnosis"] == "entries"
-    x = {k: v for k, v in data["gradients"]["X"].items() if k not in ("miss_probability",
-                                                                     "taylor_slope")}
+    x = {k: data["gradients"]["X"][k]
+         for k in ("verdict", "diagnosis", "factor", "max_rel_error", "entries", "numeric_only")}
     assert x == {"verdict": "ok", "diagnosis": None, "factor": None, "max_rel_error": 0.0,
                  "entries": [], "numeric_only": False}
 
