@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -81,6 +82,22 @@ class CaseResult:
     def ok(self) -> bool:
         return all(g.ok for g in self.gradients.values())
 
+    @cached_property
+    def evidence(self) -> Any:
+        """The drawn numbers (adjoints on every edge, curves, FD error, Taylor slopes):
+        derive.evidence.Evidence, computed once on first use so a plain check stays fast."""
+        from derive.evidence import gather
+
+        return gather(self, adjoint_values(self))
+
+    @cached_property
+    def entries(self) -> dict[str, Any]:
+        """Each gradient entry by entry in the documents' notation, with one sample entry
+        (derive.entries.Entries by name); empty when the case is too big for elementwise SymPy."""
+        from derive.entries import written_out
+
+        return written_out(self.graph, self.elementwise)
+
     def __repr__(self) -> str:
         grads = ", ".join(f"{w}: {'ok' if g.ok else 'disagrees'}"
                           for w, g in self.gradients.items())
@@ -92,18 +109,14 @@ class CaseResult:
         return case_markdown(self)
 
     def _repr_html_(self) -> str:
-        from derive.reports.context import (
-            render_case_html,  # lazy: reports imports derive, not back
-        )
+        from derive.reports.notebook import case_html  # lazy: reports imports derive, not back
 
-        return render_case_html(self)
+        return case_html(self)
 
     def _repr_latex_(self) -> str:
-        from derive.reports.context import (
-            render_case_latex,  # lazy: reports imports derive, not back
-        )
+        from derive.reports.notebook import case_latex  # lazy: reports imports derive, not back
 
-        return render_case_latex(self)
+        return case_latex(self)
 
 
 def shapes_of(inputs: Mapping[str, np.ndarray]) -> dict[str, tuple[int, ...]]:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from derive.reports import REPORT_FORMATS, diagram, plots
-from derive.reports.context import report_context, slug
+from derive.reports.context import report_context
+from derive.reports.text import slug
 
 from derive.check import CaseResult
 from derive.errors import DeriveError, OutputError
@@ -119,7 +120,7 @@ def _move_into_place(tmp: Path, out_dir: Path) -> None:
 # ---------------------------------------------------------------- figures
 
 
-def _diagram_plots(results: Sequence[CaseResult], pdf: bool) -> list[plots.Plot]:
+def _diagram_plots(results: Sequence[CaseResult]) -> list[plots.Plot]:
     out = []
     for r in results:
         d = diagram.layout(r)
@@ -129,28 +130,33 @@ def _diagram_plots(results: Sequence[CaseResult], pdf: bool) -> list[plots.Plot]
             f"The computational graph of {r.case.name} at the chosen point: each box a step, "
             "each arrow the value it passes on (above) and the gradient that flows back along it "
             "(below, in red); bold ovals are the inputs differentiated.",
-            "diagram", case=r.case.name,
-            figure=diagram.to_figure(d) if pdf else None,
+            "diagram", case=r.case.name, draw=diagram.to_figure, args=(d,),
             svg=diagram.to_svg(d, f"computational graph of {r.case.name}", name),
         ))
     return out
 
 
 def figures(results: Sequence[CaseResult], claims: Sequence[Any], folder: Path | None,
-            svg: bool) -> dict[str, dict[str, Any]]:
+            svg: bool, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Every figure by name: its caption and place, its SVG, and its PDF file under ``folder``."""
-    made = _diagram_plots(results, pdf=folder is not None) + plots.make_plots(results, claims)
+    from derive.reports.figurerender import render_all
+
+    pdf = folder is not None
+    made = _diagram_plots(results) + plots.make_plots(results, claims)
+    if not pdf:  # the page draws diagrams itself: matplotlib only for the other figures
+        made = [p if p.svg is None else
+                plots.Plot(p.name, p.caption, p.group, p.case, p.claim, svg=p.svg) for p in made]
+    drawn = render_all(made, svg, pdf, progress=progress)
     out: dict[str, dict[str, Any]] = {}
     if folder is not None:
         folder.mkdir()
     for p in made:
         entry = p.meta()
+        svg_text, pdf_bytes = drawn.get(p.name, (None, None))
         if svg:
-            entry["svg"] = p.svg if p.svg is not None else plots.to_svg(p.figure, p.name)
-            if p.figure is not None and p.svg is None:
-                p.figure.set_layout_engine("none")  # laid out once: the PDF reuses it
-        if folder is not None and p.figure is not None:
-            plots.save_pdf(p.figure, folder / f"{p.name}.pdf")
+            entry["svg"] = p.svg if p.svg is not None else svg_text
+        if folder is not None and pdf_bytes is not None:
+            (folder / f"{p.name}.pdf").write_bytes(pdf_bytes)
             entry["file"] = f"{FIGURES}/{p.name}.pdf"
         out[p.name] = entry
     return out
@@ -160,7 +166,7 @@ def _write_training_pdfs(training: Mapping[str, Any], folder: Path) -> None:
     """The cached training plots, as the PDF files the LaTeX document includes."""
     import base64
 
-    from derive.reports.context import training_pdf_name
+    from derive.reports.training_view import training_pdf_name
 
     for name, data in sorted(training.get("plots_pdf", {}).items()):
         (folder / training_pdf_name(name)).write_bytes(base64.b64decode(data))
@@ -194,7 +200,7 @@ def write_report(results: Sequence[CaseResult], claims: Sequence[Any], out_dir: 
     with _staging(out_dir) as tmp:
         say("drawing figures")
         figs = figures(results, claims, tmp / FIGURES if tex_needed else None,
-                       svg="html" in formats)
+                       svg="html" in formats, progress=say)
         context = report_context(results, claims, figs, training)
         if tex_needed and training:
             _write_training_pdfs(training, tmp)

@@ -94,6 +94,9 @@ def case_json(r: Any) -> dict[str, Any]:
                        {"proved": g.proof.proved, "timed_out": g.proof.timed_out,
                         "message": g.proof.message}}
                    for w, g in grads.items()},
+        "evidence": r.evidence.as_json(),
+        "sample_entries": {w: {"index": list(e.sample_index), "of": str(e.sample_symbol),
+                               "entry": str(e.sample)} for w, e in r.entries.items()},
         "printed": [{"what": p.printed.what, "value": _plain(p.printed.value),
                      "source": p.printed.source, "reproduced": p.reproduces,
                      "max_diff_exact": _finite(p.max_diff_exact)} for p in r.printed],

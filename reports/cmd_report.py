@@ -57,16 +57,17 @@ def _formats(args: argparse.Namespace) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from derive.reports.progress import Stages
+
+    with Stages(quiet=args.quiet) as say:
+        return _run(args, say)
+
+
+def _run(args: argparse.Namespace, say: Any) -> int:
     from derive.reports.build import preflight, write_report
 
     from derive.check import check
     from derive.claims import check_claims
-
-    t0 = time.perf_counter()
-
-    def say(msg: str) -> None:
-        if not args.quiet:
-            print(f"[{time.perf_counter() - t0:5.1f}s] {msg}", file=sys.stderr, flush=True)
 
     formats = preflight(args.out, _formats(args))  # fail before minutes of checking
     results = check(prove=not args.no_prove, progress=lambda name: say(f"checking {name}"))
@@ -79,11 +80,23 @@ def run(args: argparse.Namespace) -> int:
         say("training the documents' networks (cached after the first run)")
         training = training_summary()
     written = write_report(results, claims, args.out, formats, progress=say, training=training)
+    say(f"done in {time.perf_counter() - say.t0:.1f} s")
     for kind, path in written.items():
         if kind != "figures":
             print(f"wrote {path}")
     print(summary_line(results, claims))
+    print(open_line(written))
     return 0 if all(r.ok for r in results) else 1
+
+
+def open_line(written: dict[str, Path]) -> str:
+    """The last line: what to open, the page first."""
+    page, pdf, tex = written.get("html"), written.get("pdf"), written.get("tex")
+    if page is not None:
+        return f"open {page.absolute()} in a browser" + (f", or {pdf.absolute()}" if pdf else "")
+    if pdf is not None:
+        return f"open {pdf.absolute()}"
+    return f"open {tex.absolute()} with a LaTeX editor" if tex is not None else ""
 
 
 def summary_line(results: list[Any], claims: list[Any]) -> str:

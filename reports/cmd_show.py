@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+WIDTH = 100  # a terminal line; longer ones wrap under their indent
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -34,11 +36,10 @@ def _indent(text: str, pad: str = "    ") -> list[str]:
 
 def show_lines(result: Any) -> list[str]:
     """Everything `derive show` prints for one checked case."""
-    from derive.reports.case_context import term_context
-    from derive.reports.formatting import tex_text
+    from derive.reports.factors import term_context
+    from derive.reports.text import tex_text
 
     from derive import fix
-    from derive.abbreviate import step_symbols
     from derive.backward import adjoint_name
     from derive.printers import name_text, to_text
 
@@ -61,7 +62,11 @@ def show_lines(result: Any) -> list[str]:
             factor = f"factor ∂{t.via}/∂{a.of} = {to_text(t.factor)}; " \
                 if t.factor is not None and t.combine in ("hadamard", "right", "left") else ""
             out.append(f"      via {t.via}: {factor}shapes {tc['shapes']}")
-    abbreviations = step_symbols(result) if result.elementwise is not None else None
+    abbreviations = None
+    if result.elementwise is not None:
+        from derive.entries import step_symbols
+
+        abbreviations = step_symbols(graph, result.elementwise)
     for w in graph.wrt:
         g = result.gradients[w]
         out += ["", f"{name_text(adjoint_name(w))}, matrix form:",
@@ -84,10 +89,10 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     """The gradient entry by entry, in the step symbols (n1_11 for N1), as 000 §1.2.8 does."""
     import numpy as np
     import sympy as sp
-    from derive.reports.case_context import ELEMENTWISE_MAX_SHOWN
+    from derive.reports.gradients import ELEMENTWISE_MAX_SHOWN
 
     from derive import fix
-    from derive.abbreviate import SigmaPrime, abbreviated, steps_used
+    from derive.entries import SigmaPrime, abbreviated, steps_used
 
     ew = result.elementwise
     if ew is None:
@@ -105,8 +110,39 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     if pretty:
         return [f"  elementwise (SymPy){where}:", *_indent(pretty)]
     syms = ew.symbols[w]
-    return [f"  elementwise (SymPy){where}:"] + [
-        f"    ∂L/∂{syms[idx]} = {grad[idx]}" for idx in np.ndindex(*grad.shape)]
+    lines = [f"    ∂L/∂{syms[idx]} = {grad[idx]}" for idx in np.ndindex(*grad.shape)]
+    if len(lines) > 1 and max(map(len, lines)) > WIDTH:  # one written out, wrapped, is enough
+        more = f"  ({len(lines) - 1} more entries as long; `derive report` prints the matrix " \
+               "form beside them)"
+        return [f"  elementwise (SymPy){where}, one sample entry:", lines[0], more]
+    return [f"  elementwise (SymPy){where}:", *lines]
+
+
+def wrapped(lines: list[str], width: int = WIDTH) -> list[str]:
+    """Lines longer than ``width`` broken at spaces, continued under their own indent."""
+    import textwrap
+
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        pad = " " * (len(line) - len(line.lstrip(" ")) + 4)
+        if "; " in line:  # a list of verdicts breaks between items, never inside one
+            parts = line.split("; ")
+            rows = [parts[0]]
+            for part in parts[1:]:
+                if len(rows[-1]) + 2 + len(part) <= width:
+                    rows[-1] += "; " + part
+                else:
+                    rows[-1] += ";"
+                    rows.append(pad + part)
+            if max(map(len, rows)) <= width:
+                out += rows
+                continue
+        out += textwrap.wrap(line, width, subsequent_indent=pad, break_long_words=False,
+                             break_on_hyphens=False)
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,5 +150,5 @@ def run(args: argparse.Namespace) -> int:
     from derive.check import check_case
 
     result = check_case(get(args.case), prove=not args.no_prove)
-    print("\n".join(show_lines(result)))
+    print("\n".join(wrapped(show_lines(result))))
     return 0 if result.ok else 1

@@ -3,36 +3,97 @@
 Every formula is one LaTeX string here: the LaTeX template prints it verbatim and the
 HTML environment converts the same string to MathML, so the two outputs cannot drift.
 Nothing here depends on time or on dict order of the engine, so the same results give
-the same context, byte for byte. One case's context is in :mod:`.case_context`, the small
-formatters in :mod:`.formatting`, elementwise rewriting in :mod:`derive.abbreviate`.
+the same context, byte for byte. The pieces live beside: gradients.py (one gradient),
+factors.py (chain-rule factors), legend.py (notation, the documents' names), text.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from derive.reports.case_context import (
-    CONVENTION,
-    SHORT_CLAIM,
-    case_context,
-)
-from derive.reports.formatting import (
-    _balanced,
-    fmt,
-    mixed,
-    shape_text,
-    slug,
-    tex_text,
+from derive.reports.factors import case_factors
+from derive.reports.gradients import fits, gradient_context
+from derive.reports.html import NARROW
+from derive.reports.legend import LEGEND, cite, documents
+from derive.reports.mixed import _balanced, mixed
+from derive.reports.text import fmt, fmt_err, fmt_value, shape_text, slug
+from derive.reports.training_view import training_context
+
+from derive.check import CaseResult, PrintedCheck
+from derive.printers import name_latex
+
+# The findings overview quotes each claim's first line up to this many characters.
+SHORT_CLAIM = 72
+
+CONVENTION = (
+    r"Layout convention: a gradient has the shape of its variable, so "
+    r"$\frac{\partial L}{\partial W}$ is shaped like $W$, as in the documents' numpy code. "
+    r"A chain-rule factor such as "
+    r"$\frac{\partial N}{\partial X} = W^{T}$ is the matrix the upstream gradient is multiplied "
+    "by, not a Jacobian; the shapes written under each factor show why a transpose is needed "
+    "and on which side it goes."
 )
 
-from derive.abbreviate import fold_sigma_prime
-from derive.check import CaseResult
 
-# What callers (the builder, the tests) read from here, whichever module defines it.
-__all__ = ["case_context", "fold_sigma_prime", "mixed", "render_case_html", "render_case_latex",
-           "report_context", "shape_text", "slug", "summary", "tex_text", "training_context",
-           "training_pdf_name"]
+
+def _what_label(what: str) -> str:
+    if what == "forward":
+        return "forward value"
+    if what.endswith("-input"):
+        return f"input {what.removesuffix('-input')}"
+    return f"dL/d{what}"
+
+
+def printed_context(pc: PrintedCheck) -> dict[str, Any]:
+    p = pc.printed
+    return {
+        "what": _what_label(p.what),
+        "value": fmt_value(p.value, None),
+        "how": cite(p.how),
+        "source": cite(p.source),
+        "reproduced": fmt_value(pc.reproduced, None),
+        "reproduces": pc.reproduces,
+        "exact": fmt_value(pc.exact, None),
+        "diff": fmt_err(pc.max_diff_exact),
+        "note": cite(p.note) if p.note else p.note,
+    }
+
+
+
+def case_context(result: CaseResult, claims: Iterable[Any] = (),
+                 figures: Sequence[str] = ()) -> dict[str, Any]:
+    """Everything the templates print for one case."""
+    case, graph = result.case, result.graph
+    shapes = {**graph.shapes, **{s.name: s.shape for s in graph.steps}}
+    fwd = result.forward
+    wrong_code = [c for c in claims
+                  if c.claim.kind == "code" and c.claim.case == case.name and c.verdict == "wrong"]
+    return {
+        "name": case.name,
+        "anchor": f"case-{slug(case.name)}",
+        "title": case.title,
+        "source": cite(case.source),
+        "statement": mixed(cite(case.statement)),
+        "notes": [cite(n) for n in case.notes],
+        "ok": result.ok,
+        "inputs": [{"name": k, "tex": name_latex(k), "shape": shape_text(v.shape),
+                    "wrt": k in graph.wrt} for k, v in graph.inputs.items()],
+        "steps": [{"tex": s.latex(), "shape": shape_text(s.shape)} for s in graph.steps],
+        "factors": case_factors(result.backward, shapes),
+        "gradients": [gradient_context(result, w) for w in graph.wrt],
+        "forward": {
+            "symbolic": fmt(fwd["symbolic"], 16),
+            "matrix": fmt(fwd["matrix"], 16),
+            "as_printed": fmt_value(fwd["as_printed"], 16) if "as_printed" in fwd else None,
+        },
+        "printed": [printed_context(p) for p in result.printed],
+        "code": {"forward": result.code.forward_source, "backward": result.code.backward_source},
+        "as_printed_code": [{"source": cite(c.claim.source), "text": c.claim.text,
+                             "message": cite(c.message)} for c in wrong_code],
+        "figures": list(figures),
+    }
+
 
 # ---------------------------------------------------------------- findings
 
@@ -44,18 +105,19 @@ def claim_context(i: int, c: Any, case_anchors: Mapping[str, str],
     diagnosis = c.diagnosis or ""
     return {
         "short": first if len(first) <= SHORT_CLAIM else first[:SHORT_CLAIM - 1] + "…",
-        "headline": "" if c.message.startswith(diagnosis) else diagnosis,
+        "headline": "" if c.message.startswith(diagnosis) else cite(diagnosis),
         "index": i,
         "anchor": f"claim-{i}",
-        "source": cl.source,
+        "source": cite(cl.source),
         "kind": cl.kind,
         "text": cl.text,
         "tex": cl.latex,
         "verdict": c.verdict,
         "diagnosis": c.diagnosis or "",
-        "message": c.message,
-        "note": cl.note,
+        "message": cite(c.message),
+        "note": cite(cl.note) if cl.note else cl.note,
         "correct_tex": _with_lhs(cl.latex, c.correct_latex),
+        "stacked": not fits(_with_lhs(cl.latex, c.correct_latex) or "", NARROW),
         "correct_code": c.correct_code,
         "case": cl.case,
         "case_anchor": case_anchors.get(cl.case or "", ""),
@@ -96,58 +158,6 @@ def summary(results: Sequence[CaseResult], claims: Sequence[Any]) -> dict[str, A
     }
 
 
-TRAINING_COLUMNS = ["model", "run", "gradient", "MSE (test)", "R² (test)", "final loss",
-                    "diverged at step"]
-
-
-TRAINING_CAPTIONS = {
-    "loss-linear": "Linear regression: training loss with the verified, the as-printed and the "
-                   "rescaled gradient (same seed, same batches).",
-    "loss-two-layer": "Two-layer network: training loss with the verified, the as-printed and "
-                      "the rescaled gradient (same seed, same batches).",
-    "predicted": "Predicted against actual on the test split, verified gradients.",
-}
-
-
-def training_pdf_name(plot: str) -> str:
-    """Where a training plot's PDF goes in the report folder (reports.build writes it)."""
-    return f"figures/training-{slug(plot)}.pdf"
-
-
-def training_context(training: Any) -> dict[str, Any] | None:
-    """Optional hook for the training section (reports/training.py): None renders nothing.
-
-    Takes ``training_summary()``'s dict (schema 1). Run times are left out: they differ
-    between runs and the report must not.
-    """
-    if training is None:
-        return None
-    from derive.reports.plots import clean_svg
-
-    data = training.get("data", {})
-    rows = [[model.get("title", key), run, r.get("label", ""), fmt(r.get("mse"), 6),
-             fmt(r.get("r2"), 4), fmt(r.get("final_loss"), 6),
-             "—" if r.get("diverged_at") is None else str(r["diverged_at"])]
-            for key, model in sorted(training.get("models", {}).items())
-            for run, r in model.get("runs", {}).items()]
-    sk = training.get("sklearn") or {}
-    return {
-        "title": "Training the documents' networks",
-        "data": " — ".join(str(data[k]) for k in ("title", "source", "why") if data.get(k)),
-        "sklearn": (f"least squares (as scikit-learn LinearRegression) on the same split: "
-                    f"MSE {fmt(sk['mse'], 6)}, R² {fmt(sk['r2'], 4)}") if "mse" in sk else "",
-        "columns": TRAINING_COLUMNS,
-        "rows": rows,
-        "goals": [{"claim": g.get("claim", g.get("name", "")), "holds": bool(g.get("holds")),
-                   "detail": g.get("detail", "")} for g in training.get("goals", [])],
-        "notes": [str(n) for n in training.get("notes", [])],
-        "svgs": [{"name": k, "svg": clean_svg(v, f"training-{slug(k)}"),
-                  "caption": TRAINING_CAPTIONS.get(k, "")}
-                 for k, v in sorted(training.get("plots", {}).items())],
-        "pdfs": [{"name": k, "file": training_pdf_name(k), "caption": TRAINING_CAPTIONS.get(k, k)}
-                 for k in sorted(training.get("plots_pdf", {}))],
-    }
-
 
 def report_context(results: Sequence[CaseResult], claims: Sequence[Any],
                    figures: Mapping[str, Mapping[str, Any]] | None = None,
@@ -170,6 +180,9 @@ def report_context(results: Sequence[CaseResult], claims: Sequence[Any],
     return {
         "title": "Derivations checked: the chain rule and backpropagation in the documents",
         "convention": mixed(CONVENTION),
+        "legend": [{"tex": tex, "text": mixed(text) if "$" in text else
+                    [{"kind": "text", "value": text}]} for tex, text in LEGEND],
+        "documents": documents(),
         "summary": summary(results, claims),
         "cases": cases,
         "findings": findings,
@@ -178,25 +191,3 @@ def report_context(results: Sequence[CaseResult], claims: Sequence[Any],
         "training": training_context(training),
     }
 
-
-# ---------------------------------------------------------------- Jupyter
-
-
-def render_case_html(result: CaseResult) -> str:
-    """A case as an HTML fragment (Jupyter's _repr_html_), with its diagram."""
-    from derive.reports import diagram, html
-
-    name = f"diagram-{slug(result.case.name)}"
-    figures = {name: {"svg": diagram.case_svg(result), "caption": "computational graph",
-                      "case": result.case.name, "group": "diagram"}}
-    return html.render_fragment(case_context(result, figures=[name]), figures)
-
-
-def render_case_latex(result: CaseResult) -> str:
-    """A case's steps, factors and gradients as one display formula (Jupyter's _repr_latex_)."""
-    c = case_context(result)
-    lines = [s["tex"] for s in c["steps"]]
-    lines += [f["tex"] for f in c["factors"]]
-    lines += [g["matrix_tex"] for g in c["gradients"]]
-    body = r" \\ ".join(lines)
-    return rf"$$\begin{{array}}{{l}} {body} \end{{array}}$$"

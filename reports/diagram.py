@@ -16,9 +16,9 @@ from html import escape
 from typing import Any
 
 import numpy as np
-from derive.reports.formatting import fmt, norm_value, shape_text, summary_value, tex_text
+from derive.reports.text import fmt, norm_value, shape_text, slug, summary_value, tex_text
 
-from derive.check import CaseResult, adjoint_values
+from derive.check import CaseResult
 
 COL_W = 190  # px between columns: room for an edge label of ~16 characters
 ROW_H = 92
@@ -127,7 +127,7 @@ def layout(result: CaseResult) -> Diagram:
     row = _rows(result, col)
     top, bottom = min(row.values()), max(row.values())
     values: dict[str, Any] = {**result.inputs, **result.steps}
-    grads = adjoint_values(result)
+    grads = result.evidence.adjoints
     nodes = []
     for name in list(graph.inputs) + [s.name for s in graph.steps]:
         step = next((s for s in graph.steps if s.name == name), None)
@@ -241,8 +241,6 @@ def to_svg(d: Diagram, title: str = "", uid: str = "g") -> str:
 
 
 def case_svg(result: CaseResult) -> str:
-    from derive.reports.formatting import slug
-
     name = result.case.name
     return to_svg(layout(result), f"computational graph of {name}", slug(name))
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from derive.reports.mathml import to_mathml
 from derive.reports.scoped import scoped_style
+from derive.reports.text import widest_line, wrap_tex
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
@@ -33,8 +34,19 @@ def inline(tex: str) -> Markup:
     return Markup(to_mathml(tex))
 
 
-def display(tex: str) -> Markup:
-    return Markup(f'<div class="eq">{to_mathml(tex, display=True)}</div>')
+# About how many glyphs of display math fit across the page's text column, and across one
+# of two side-by-side columns; a longer formula breaks into lines (text.wrap_tex).
+WIDE, NARROW = 80, 40
+SMALLEST = 0.6  # a formula with nowhere to break is set smaller, down to this size
+
+
+def display(tex: str, width: int = WIDE) -> Markup:
+    """Display math, broken into lines when wider than ``width`` glyphs, and set smaller
+    when a line still is (a nested form has no top-level sign to break at)."""
+    wrapped = wrap_tex(tex, width)
+    wide = widest_line(wrapped)
+    style = f' style="font-size:{max(SMALLEST, width / wide):.2f}em"' if wide > width else ""
+    return Markup(f'<div class="eq"{style}>{to_mathml(wrapped, display=True)}</div>')
 
 
 def mixed(segments: Sequence[Mapping[str, str]]) -> Markup:
@@ -54,6 +66,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(inline=inline, display=display, mixed=mixed)
+    env.globals.update(NARROW=NARROW, WIDE=WIDE)
     return env
 
 

@@ -66,3 +66,28 @@ def case_markdown(result: Any) -> str:
     head = f"**{_md(result.case.name)}**: {_md(result.case.title)} " \
            f"({'all agree' if result.ok else 'a disagreement'})"
     return "\n".join([head, "", *rows])
+
+
+def case_html(result: Any) -> str:
+    """A case as an HTML fragment (Jupyter's _repr_html_), with its diagram."""
+    from derive.reports import diagram
+    from derive.reports.context import case_context
+    from derive.reports.html import render_fragment
+    from derive.reports.text import slug
+
+    name = f"diagram-{slug(result.case.name)}"
+    figures = {name: {"svg": diagram.case_svg(result), "caption": "computational graph",
+                      "case": result.case.name, "group": "diagram"}}
+    return render_fragment(case_context(result, figures=[name]), figures)
+
+
+def case_latex(result: Any) -> str:
+    """A case's steps, factors and gradients as one display formula (Jupyter's _repr_latex_)."""
+    from derive.reports.context import case_context
+
+    c = case_context(result)
+    lines = [s["tex"] for s in c["steps"]]
+    lines += [f["tex"] for f in c["factors"]]
+    lines += [g["matrix_tex"] for g in c["gradients"]]
+    body = r" \\ ".join(lines)
+    return rf"$$\begin{{array}}{{l}} {body} \end{{array}}$$"

@@ -40,11 +40,8 @@ iterations); "rescaled" is the as-printed gradient divided by the checker's cons
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import inspect
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -52,7 +49,16 @@ from typing import Any
 import numpy as np
 from derive.numeric import data as ND
 from derive.numeric import train as NT
-from derive.reports.training_plots import LABELS, _plots
+from derive.reports.training_cache import cache_key, default_cache_dir, read, write_atomic
+from derive.reports.training_plots import (  # noqa: F401 - cmd_train draws through these
+    LABELS,
+    TARGETS,
+    figure_bytes,
+    loss_figure,
+    moving_average,
+    plots,
+    predicted_figure,
+)
 
 SCHEMA = 1
 
@@ -75,14 +81,14 @@ SKLEARN_RTOL = 0.02
 # over 20000 steps); 1e-10 is far above that and far below any real difference in learning.
 SAME_RTOL = 1e-10
 
-
 # Case names of the checker for each model (derive.cases c06, c07).
 CASES = {"linear": "linear", "two-layer": "two-layer"}
 
 # Modules whose source decides the summary: any edit to one of them invalidates the cache.
 _KEY_MODULES = ("derive.numeric.train", "derive.numeric.data", "derive.numeric.documents",
                 "derive.numeric.compare",
-                "derive.cases.c06_linear", "derive.cases.c07_two_layer", "derive.reports.training")
+                "derive.cases.c06_linear", "derive.cases.c07_two_layer", "derive.reports.training",
+                "derive.reports.training_plots")
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -323,69 +329,12 @@ def _summary(data: ND.Dataset, why: str, split: ND.Split, config: NT.TrainConfig
         "models": records,
         "goals": _goals(records, sk_record, boston),
         "notes": _notes(data, split, records, config),
-        **_plot_fields(_plots(data, split, models, runs)),
+        **_plot_fields(plots(data, split, models, runs)),
     }
 
 
-def _plot_fields(plots: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
-    return {"plots": dict(plots["svg"]), "plots_pdf": dict(plots["pdf"])}
-
-
-# --- the cache --------------------------------------------------------------------------------
-
-
-def default_cache_dir() -> Path:
-    """$XDG_CACHE_HOME/derive, else ~/.cache/derive: a user folder, never the package."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "derive"
-
-
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in ("numpy", "matplotlib", "scikit-learn", "sympy"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "missing"
-    return found
-
-
-def cache_key(data: ND.Dataset, config: NT.TrainConfig, hidden: int) -> str:
-    """SHA-256 of the code that decides the summary, the data, the parameters and versions."""
-    import importlib
-
-    h = hashlib.sha256()
-    for name in _KEY_MODULES:
-        h.update(inspect.getsource(importlib.import_module(name)).encode("utf-8"))
-    params = {"schema": SCHEMA, "data": data.name, "data_sha256": data.sha256,
-              "config": _config_record(config, hidden), "versions": _versions()}
-    h.update(json.dumps(params, sort_keys=True).encode("utf-8"))
-    return h.hexdigest()
-
-
-def _read(path: Path, key: str) -> dict[str, Any] | None:
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(found, dict) or found.get("schema") != SCHEMA or found.get("key") != key:
-        return None
-    return found
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and rename, so readers never see half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _plot_fields(drawn: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    return {"plots": dict(drawn["svg"]), "plots_pdf": dict(drawn["pdf"])}
 
 
 def training_summary(cache_dir: str | os.PathLike[str] | None = None, *,
@@ -397,15 +346,17 @@ def training_summary(cache_dir: str | os.PathLike[str] | None = None, *,
     """
     config = NT.TrainConfig() if config is None else config
     data, why = load_dataset(data_name)
-    key = cache_key(data, config, hidden)
+    key = cache_key(_KEY_MODULES, {"schema": SCHEMA, "data": data.name,
+                                   "data_sha256": data.sha256,
+                                   "config": _config_record(config, hidden)})
     folder = default_cache_dir() if cache_dir is None else Path(cache_dir)
     path = folder / f"training-{key[:20]}.json"
     if not refresh:
-        cached = _read(path, key)
+        cached = read(path, key, SCHEMA)
         if cached is not None:
             return cached
     summary = _summary(data, why, ND.prepare(data), config, hidden)
     summary["key"] = key
     with contextlib.suppress(OSError):  # a read-only home folder costs speed, not correctness
-        _write_atomic(path, json.dumps(summary))
+        write_atomic(path, json.dumps(summary))
     return summary

@@ -1,9 +1,11 @@
-"""The training section's figures: loss curves and predictions, drawn on Figure objects (no
-pyplot state, no backend switch) and kept as SVG and PDF bytes for the two reports."""
+"""The training section's figures: loss curves and predicted against actual, as SVG and PDF.
+
+Drawing only: the runs are computed in training.py (numeric/train.py does the training).
+Figures are ``matplotlib.figure.Figure`` objects, never pyplot, never ``matplotlib.use``.
+"""
 
 from __future__ import annotations
 
-import base64
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,20 +21,16 @@ SMOOTH = 200
 # half a megabyte.
 PLOT_POINTS = 800
 
+# Plot palette, one colour per gradient, the same in every figure.
+COLOURS = {"verified": "#1f77b4", "as-printed": "#d62728", "rescaled": "#2ca02c",
+           "documents": "#7f7f7f"}
+
 LABELS = {
     "verified": "verified gradient",
     "as-printed": "as printed",
     "rescaled": "as printed / c(N)",
     "documents": "the documents' run (as printed, 10000 iterations)",
 }
-
-# Plot palette, one colour per gradient, the same in every figure.
-COLOURS = {"verified": "#1f77b4", "as-printed": "#d62728", "rescaled": "#2ca02c",
-           "documents": "#7f7f7f"}
-
-
-# --- plots ------------------------------------------------------------------------------------
-
 
 def moving_average(values: np.ndarray, window: int = SMOOTH) -> np.ndarray:
     """Mean of the last `window` values at each step (shorter at the start)."""
@@ -126,6 +124,7 @@ def _short(m: NT.Model) -> str:
 
 def _pdf_base64(fig: Any) -> str:
     """The figure as a reproducible PDF (no dates), base64 text so the JSON cache can hold it."""
+    import base64
 
     import matplotlib
     from derive.reports.plots import PDF_METADATA
@@ -137,7 +136,7 @@ def _pdf_base64(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _plots(data: ND.Dataset, split: ND.Split, models: Mapping[str, NT.Model],
+def plots(data: ND.Dataset, split: ND.Split, models: Mapping[str, NT.Model],
            runs: Mapping[str, Mapping[str, NT.TrainResult]]) -> dict[str, dict[str, str]]:
     """Loss curves of the three gradients per model, and predicted against actual (verified):
     SVG for the HTML page, PDF (base64) for the LaTeX document."""
@@ -156,3 +155,5 @@ def _plots(data: ND.Dataset, split: ND.Split, models: Mapping[str, NT.Model],
     svg = {k: figure_svg(f) for k, f in figs.items()}
     pdf = {k: _pdf_base64(f) for k, f in figs.items()}
     return {"svg": svg, "pdf": pdf}
+
+

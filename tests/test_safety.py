@@ -31,7 +31,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("derive/deltas.py", "eval"): (1, "a lambda over our printer's source of our own graph"),
     ("derive/proof.py", "sympify"): (1, "a SymPy object from our evaluator, not text"),
     ("derive/fix.py", "sympify"): (1, "a SymPy object from an object array, not text"),
-    ("derive/abbreviate.py", "sympify"): (2, "SymPy objects of the elementwise truth"),
+    ("derive/entries.py", "sympify"): (2, "SymPy objects of the elementwise truth"),
 }
 
 

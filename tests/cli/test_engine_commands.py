@@ -95,7 +95,7 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_show_reads_the_statement_without_latex(capsys: pytest.CaptureFixture[str]) -> None:
-    from derive.reports.context import tex_text
+    from derive.reports.text import tex_text
 
     assert tex_text(r"M_1 = \nu(X, W_1), L = \Lambda(P, y)") == "M₁ = ν(X, W₁), L = Λ(P, y)"
     assert tex_text(r"E = \tfrac{1}{2} \lVert X_3 - T \rVert^2") == "E = ½ ‖ X₃ - T ‖²"

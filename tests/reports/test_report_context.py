@@ -6,7 +6,12 @@ import pytest
 import sympy as sp
 from derive.reports import context as C
 from derive.reports.latex import code, latex_escape
+from derive.reports.mixed import mixed
+from derive.reports.notebook import case_latex
+from derive.reports.text import shape_text
+from derive.reports.training_view import training_context
 
+from derive.entries import fold_sigma_prime
 from derive.functions import sigmoid
 
 
@@ -23,20 +28,20 @@ from derive.functions import sigmoid
     ("unbalanced {x_1", [("text", "unbalanced {x_1")]),
 ])
 def test_mixed_text_and_math(text: str, expected: list[tuple[str, str]]) -> None:
-    assert [(s["kind"], s["value"]) for s in C.mixed(text)] == expected
+    assert [(s["kind"], s["value"]) for s in mixed(text)] == expected
 
 
 def test_sigma_times_one_minus_sigma_reads_as_sigma_prime() -> None:
     x, w = sp.symbols("x w")
     e = w * sigmoid(x) * (1 - sigmoid(x)) + sigmoid(w)
-    assert sp.latex(C.fold_sigma_prime(e)) == r"w \sigma'\left(x\right) + \sigma\left(w\right)"
+    assert sp.latex(fold_sigma_prime(e)) == r"w \sigma'\left(x\right) + \sigma\left(w\right)"
 
 
 @pytest.mark.parametrize("value, text", [
     ((), "scalar"), ((3, 2), "3×2"), ((5,), "5"),
 ])
 def test_shape_text(value: tuple[int, ...], text: str) -> None:
-    assert C.shape_text(value) == text
+    assert shape_text(value) == text
 
 
 def case_context(checked, name: str) -> dict:
@@ -92,12 +97,12 @@ def test_jupyter_reprs(checked) -> None:
     r = next(r for r in results if r.case.name == "row-vector")
     page = r._repr_html_()
     assert "<math" in page and "<svg" in page and "<html" not in page
-    tex = C.render_case_latex(r)
+    tex = case_latex(r)
     assert tex.startswith(r"$$\begin{array}{l}") and r"\nu\left(X, W\right)" in tex
 
 
 def test_the_training_hook_renders_nothing_without_training() -> None:
-    assert C.training_context(None) is None
+    assert training_context(None) is None
 
 
 def test_latex_escape_and_code() -> None:

@@ -83,7 +83,7 @@ def test_an_unwritable_cache_costs_only_speed(tmp_path: Path, monkeypatch) -> No
     def refuse(path: Path, text: str) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(RT, "_write_atomic", refuse)
+    monkeypatch.setattr(RT, "write_atomic", refuse)
     assert RT.training_summary(cache_dir=tmp_path)["stub"]
 
 

@@ -1,4 +1,8 @@
-"""Small formatters shared by the report's pieces: numbers, shapes, names, and text with math."""
+"""Small formatters: numbers, shapes, names and LaTeX read as plain text.
+
+Pure string work shared by the report's context, the diagram and the terminal; nothing here
+computes a derivative or evaluates a graph.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,6 @@ from typing import Any
 import numpy as np
 
 from derive.printers import name_latex
-
-# ---------------------------------------------------------------- small formatters
-
 
 # LaTeX read as plain text (a terminal, a diagram label): Greek letters, sub- and
 # superscripts in Unicode.
@@ -98,115 +99,6 @@ def under(tex: str, shape: Sequence[int]) -> str:
     return rf"\underset{{{shape_tex(shape)}}}{{{tex}}}" if len(shape) else tex
 
 
-# ---------------------------------------------------------------- text with math in it
-
-_ENGLISH = re.compile(r"[A-Za-z]{2,}")
-_MATH_WORDS = {"sum", "mean", "max", "min", "exp", "log", "tanh", "sqrt", "sigma", "mu", "nu"}
-_SHAPE_WORD = re.compile(r"\d+x\d+")
-_MATHY = re.compile(r"[\\^_=]")
-_EDGE_PUNCT = ",.;:"
-_UNSAFE_IN_MATH = re.compile(r"[%#&$~<>\"]|\\(?![A-Za-z,;!{}| ])|\\$")
-
-
-def _is_word(token: str) -> bool:
-    core = token.strip("()[],.;:'\"").removesuffix("'s")
-    if token.lstrip("(").startswith("\\"):
-        return False
-    if _SHAPE_WORD.fullmatch(core):
-        return True
-    return bool(_ENGLISH.fullmatch(core)) and core.lower() not in _MATH_WORDS
-
-
-def _balanced(s: str) -> bool:
-    depth = {"{": 0, "(": 0}
-    for c in s:
-        if c in "{(":
-            depth[c] += 1
-        elif c in "})":
-            key = "{" if c == "}" else "("
-            depth[key] -= 1
-            if depth[key] < 0:
-                return False
-    return all(v == 0 for v in depth.values())
-
-
-def mixed(text: str) -> list[dict[str, str]]:
-    """Split text that mixes words and LaTeX into text and math segments.
-
-    Explicit ``$...$`` wins. Otherwise runs of non-word tokens that carry LaTeX (a backslash,
-    ^, _ or =) and balance their brackets become math; everything else stays text, so a
-    wrong guess shows raw characters, never broken LaTeX.
-    """
-    if "$" in text and text.count("$") % 2 == 0:
-        parts = text.split("$")
-        return [{"kind": "math" if i % 2 and _safe_math(p) else "text",
-                 "value": p if i % 2 == 0 or _safe_math(p) else f"${p}$"}
-                for i, p in enumerate(parts) if p]
-    out: list[dict[str, str]] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if not run:
-            return
-        span = " ".join(run)
-        run.clear()
-        core = span.rstrip(_EDGE_PUNCT)
-        single = re.fullmatch(r"[A-Za-z]", core) is not None
-        if (single or _MATHY.search(core)) and _safe_math(core):
-            for k, piece in enumerate(_top_level_split(core)):
-                if k:
-                    _text(out, ", ")
-                out.append({"kind": "math", "value": piece})
-            _text(out, span[len(core):])
-        else:
-            _text(out, span)
-
-    for i, token in enumerate(text.split(" ")):
-        if token and not _is_word(token):
-            if not run and i:
-                _text(out, " ")
-            run.append(token)
-            continue
-        flush()
-        _text(out, (" " if i else "") + token)
-    flush()
-    return [seg for seg in out if seg["value"]]
-
-
-def _safe_math(s: str) -> bool:
-    """Math both outputs can take: balanced, none of TeX's text specials, MathML converts it."""
-    from derive.reports.mathml import MathMLError, to_mathml
-
-    if not _balanced(s) or _UNSAFE_IN_MATH.search(s):
-        return False
-    try:
-        to_mathml(s)
-    except MathMLError:
-        return False
-    return True
-
-
-def _top_level_split(s: str) -> list[str]:
-    """Split at ", " outside brackets: "a = f(x, y), b = 2" -> ["a = f(x, y)", "b = 2"]."""
-    pieces, depth, start = [], 0, 0
-    for i, c in enumerate(s):
-        if c in "({[":
-            depth += 1
-        elif c in ")}]":
-            depth -= 1
-        elif depth == 0 and s.startswith(", ", i):
-            pieces.append(s[start:i])
-            start = i + 2
-    return pieces + [s[start:]]
-
-
-def _text(out: list[dict[str, str]], s: str) -> None:
-    if out and out[-1]["kind"] == "text":
-        out[-1]["value"] += s
-    else:
-        out.append({"kind": "text", "value": s})
-
-
 def summary_value(v: Any) -> str:
     """A scalar, or shape and a short summary, for an edge of the diagram."""
     a = np.asarray(v, dtype=np.float64)
@@ -220,3 +112,60 @@ def norm_value(v: Any) -> str:
     if a.size == 1:
         return fmt(a.reshape(()), 4)
     return f"‖·‖ {fmt(np.linalg.norm(a), 3)}"
+
+
+
+_COMMAND = re.compile(r"\\[A-Za-z]+|[{}_^&]")
+
+
+def glyphs(tex: str) -> int:
+    """About how many characters wide LaTeX prints: commands and braces do not count."""
+    return len(_COMMAND.sub("", tex).replace(" ", ""))
+
+
+def _top_level_breaks(tex: str) -> list[int]:
+    """Where a long formula may break: before a top-level +, - or = (not inside braces or
+    \\left ... \\right)."""
+    out, depth, i = [], 0, 0
+    while i < len(tex):
+        if tex.startswith(r"\left", i) and not tex.startswith(r"\leftarrow", i):
+            depth += 1
+            i += 5
+            continue
+        if tex.startswith(r"\right", i) and not tex.startswith(r"\rightarrow", i):
+            depth -= 1
+            i += 6
+            continue
+        c = tex[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and i and tex[i - 1] == " " and c in "+-=" and tex[i + 1:i + 2] == " ":
+            out.append(i)
+        i += 1
+    return out
+
+
+def wrap_tex(tex: str, width: int) -> str:
+    """A display formula wider than ``width`` glyphs as left-aligned lines (an array, which
+    MathML and pdflatex both take), broken before top-level + and − signs; a formula with
+    nowhere to break, or with its own layout, is returned as it is."""
+    if glyphs(tex) <= width or r"\begin" in tex:
+        return tex
+    cuts = _top_level_breaks(tex)
+    pieces = [tex[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(tex)], strict=True)]
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and glyphs(lines[-1]) + glyphs(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    if len(lines) < 2:
+        return tex
+    return r"\begin{array}{l} " + r" \\ \qquad ".join(lines) + r" \end{array}"
+
+
+def widest_line(tex: str) -> int:
+    """The glyphs of the widest line of a (possibly wrapped) formula."""
+    return max(glyphs(line) for line in tex.split(r"\\"))
