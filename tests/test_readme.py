@@ -33,3 +33,20 @@ def test_installed_package_finds_its_templates(tmp_path: Path) -> None:
                          text=True, check=True)
     for name in ("report.html.j2", "report.tex.j2", "verify.html.j2", "_macros.html.j2"):
         assert name in out.stdout, out.stdout + out.stderr
+
+
+def _python_blocks(text: str, heading: str) -> list[str]:
+    """The ```python blocks of one README section."""
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_readme_s_test_example_runs_and_passes() -> None:
+    """Issue 15: 'Use it in your tests' is code a user pastes; it must pass as written."""
+    blocks = _python_blocks((ROOT / "README.md").read_text(), "### Use it in your tests")
+    assert len(blocks) == 2
+    namespace: dict = {}
+    exec(compile(blocks[0], "README: Use it in your tests", "exec"), namespace)  # our README
+    namespace["test_my_backward"]()
+    exec(compile(blocks[1], "README: from Python", "exec"), namespace)
+    assert namespace["result"].ok
