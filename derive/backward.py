@@ -167,3 +167,18 @@ def _term(via: str, c: Node) -> Term:
 
 def _mentions(n: Node, via: str) -> bool:
     return any(_is_adj(x, via) for x in E.topological(n))
+
+
+def chain(bw: Backward, name: str) -> list[Assignment]:
+    """The assignments dL/d<name> needs, from the output down to it."""
+    by_target = {a.target: a for a in bw.assignments}
+    needed: set[str] = set()
+    stack = [adjoint_name(name)]
+    while stack:
+        t = stack.pop()
+        if t in needed or t not in by_target:
+            continue
+        needed.add(t)
+        stack += [n.name for n in E.topological(by_target[t].expr)
+                  if n.op == "adjoint" and n.name]
+    return [a for a in bw.assignments if a.target in needed]

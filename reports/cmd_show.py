@@ -36,10 +36,10 @@ def _indent(text: str, pad: str = "    ") -> list[str]:
 
 def show_lines(result: Any) -> list[str]:
     """Everything `derive show` prints for one checked case."""
+    from derive.reports import fix
     from derive.reports.factors import term_context
     from derive.reports.text import tex_text
 
-    from derive import fix
     from derive.backward import adjoint_name
     from derive.printers import name_text, to_text
 
@@ -89,9 +89,9 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     """The gradient entry by entry, in the step symbols (n1_11 for N1), as 000 §1.2.8 does."""
     import numpy as np
     import sympy as sp
+    from derive.reports import fix
     from derive.reports.gradients import ELEMENTWISE_MAX_SHOWN
 
-    from derive import fix
     from derive.entries import SigmaPrime, abbreviated, steps_used
 
     ew = result.elementwise

@@ -146,7 +146,7 @@ def _check(args: argparse.Namespace, path: Path, shapes: dict[str, tuple[int, ..
 
         out = human(result, html=str(target) if target else None) + "\n"
         if args.fix:
-            from derive.fix import fix_text
+            from derive.reports.fix import fix_text
 
             out += fix_text(result) + "\n"
     if not args.json:

@@ -108,7 +108,8 @@ def _gradient(g: GradientResult) -> dict[str, Any]:
 
 def context(result: VerifyResult) -> dict[str, Any]:
     """Plain data for the template (strings, numbers, lists, and prepared Markup)."""
-    from derive import fix
+    from derive.reports import fix
+
     from derive.printers import name_latex, to_latex, to_text
     from derive.usermodule import shapes_text
 

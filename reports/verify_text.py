@@ -80,7 +80,8 @@ def text(result: VerifyResult) -> str:
 
 def human(result: Any, html: str | None = None) -> str:
     """The terminal report: traced forward, derivation, then one line per gradient."""
-    from derive import fix
+    from derive.reports import fix
+
     from derive.usermodule import shapes_text
 
     head = f"derive verify {result.label}".rstrip()

@@ -30,7 +30,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
                                        "and of a table row's derivative (derivative_numpy)"),
     ("derive/deltas.py", "eval"): (1, "a lambda over our printer's source of our own graph"),
     ("derive/proof.py", "sympify"): (1, "a SymPy object from our evaluator, not text"),
-    ("derive/fix.py", "sympify"): (1, "a SymPy object from an object array, not text"),
+    ("reports/fix.py", "sympify"): (1, "a SymPy object from an object array, not text"),
     ("derive/entries.py", "sympify"): (2, "SymPy objects of the elementwise truth"),
 }
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from derive import expr as E
-from derive.backward import Assignment, Backward, adjoint_name
+from derive.backward import Assignment, Backward, adjoint_name, chain
 from derive.claim.build import Scope
 from derive.claim.factor import at_n
 from derive.claim.judge import forms, value
 from derive.claim.points import Setting
 from derive.closed import by_values, simplify
 from derive.expr import Node
-from derive.fix import chain
 from derive.numeric.compare import compare
 from derive.printers import name_latex, name_text
 

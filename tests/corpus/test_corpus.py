@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from derive.reports.fix import fix_text
 from expected import FAMILIES, Expected, expected
 
 from derive import layer
 from derive import usermodule as U
 from derive.errors import DeriveError
-from derive.fix import fix_text
 from derive.verify import VerifyResult, verify_module
 from derive.verify.inputs import _parameters
 from derive.verify.run import _points

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from derive.reports.fix import paste_code
 
 from derive.errors import UserCodeError
-from derive.fix import paste_code
 from derive.usermodule import load
 from derive.verify import verify, verify_module
 

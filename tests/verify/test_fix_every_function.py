@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from derive.reports.fix import fix_text, paste_code
 
-from derive.fix import fix_text, paste_code
 from derive.functions import TABLE
 from derive.verify import verify
 

@@ -68,7 +68,7 @@ def test_fancy_indexing_is_traced_and_repeats_add_up() -> None:
 
 
 def test_the_pasted_fix_defines_scatter_and_is_right() -> None:
-    from derive.fix import paste_code
+    from derive.reports.fix import paste_code
 
     def wrong(W, x):
         return {"W": np.zeros((3, 4))}

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from derive.reports.fix import derivation_lines
 
 import derive
 from derive import layer
 from derive import usermodule as U
 from derive.errors import InputError
-from derive.fix import derivation_lines
 from derive.verify import verify_module
 
 HERE = Path(__file__).resolve().parent / "layers"

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
+from derive.numeric import functions as nf
 from sympy.printing.numpy import NumPyPrinter as SympyNumPyPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 
 from derive import expr as E
-from derive.backward import Assignment, Backward, adjoint_name
+from derive.backward import Assignment, Backward, adjoint_name, chain
 from derive.closed import closed_form
 from derive.compile import backward_source
 from derive.functions import TABLE, U
-from derive.numeric import functions as nf
 from derive.ops import OPS
 from derive.printers import NumpyPrinter, name_text, to_latex, to_text
 
@@ -67,19 +67,6 @@ def derivation_lines(bw: Backward) -> list[str]:
     return [assignment_line(a) for a in bw.assignments]
 
 
-def chain(bw: Backward, name: str) -> list[Assignment]:
-    """The assignments dL/d<name> needs, from the output down to it."""
-    by_target = {a.target: a for a in bw.assignments}
-    needed: set[str] = set()
-    stack = [adjoint_name(name)]
-    while stack:
-        t = stack.pop()
-        if t in needed or t not in by_target:
-            continue
-        needed.add(t)
-        stack += [n.name for n in E.topological(by_target[t].expr)
-                  if n.op == "adjoint" and n.name]
-    return [a for a in bw.assignments if a.target in needed]
 
 
 def gradient_latex(bw: Backward, name: str) -> str:
