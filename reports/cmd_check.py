@@ -106,7 +106,10 @@ def case_json(r: Any) -> dict[str, Any]:
 def claim_json(c: Any) -> dict[str, Any]:
     return {"source": c.claim.source, "kind": c.claim.kind, "text": c.claim.text,
             "verdict": c.verdict, "diagnosis": c.diagnosis, "message": c.message,
-            "correct": c.correct_latex}
+            "correct": c.correct_latex, "correct_statement": c.correct_statement,
+            "readings": [{"label": r.label, "formula": r.formula, "verdict": r.verdict,
+                          "message": r.message} for r in c.readings],
+            "caveats": list(c.caveats)}
 
 
 # ---------------------------------------------------------------- table
@@ -163,8 +166,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("\n".join(table_lines(results)))
         if claims:
-            wrong = sum(c.verdict == "wrong" for c in claims)
-            print(f"\nthe documents' claims: {len(claims)} checked, {wrong} wrong")
+            counts = {v: sum(c.verdict == v for c in claims)
+                      for v in dict.fromkeys(c.verdict for c in claims)}
+            said = ", ".join(f"{n} {v}" for v, n in counts.items())
+            print(f"\nthe documents' claims: {len(claims)} checked: {said}")
             print("\n".join(claim_lines(claims)))
         agree = sum(r.ok for r in results)
         print(f"\n{agree} of {len(results)} cases agree three ways"

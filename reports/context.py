@@ -92,6 +92,7 @@ def case_context(result: CaseResult, claims: Iterable[Any] = (),
         "as_printed_code": [{"source": cite(c.claim.source), "text": c.claim.text,
                              "message": cite(c.message)} for c in wrong_code],
         "figures": list(figures),
+        "delta_rule": _delta_rule(result),
     }
 
 
@@ -119,6 +120,10 @@ def claim_context(i: int, c: Any, case_anchors: Mapping[str, str],
         "correct_tex": _with_lhs(cl.latex, c.correct_latex),
         "stacked": not fits(_with_lhs(cl.latex, c.correct_latex) or "", NARROW),
         "correct_code": c.correct_code,
+        "correct_statement": cite(c.correct_statement) if c.correct_statement else "",
+        "readings": [{"label": r.label, "formula": r.formula, "verdict": r.verdict,
+                      "message": cite(r.message)} for r in c.readings],
+        "caveats": [cite(x) for x in c.caveats],
         "case": cl.case,
         "case_anchor": case_anchors.get(cl.case or "", ""),
         "figure": figure,
@@ -191,3 +196,13 @@ def report_context(results: Sequence[CaseResult], claims: Sequence[Any],
         "training": training_context(training),
     }
 
+
+def _delta_rule(result: CaseResult) -> list[dict[str, Any]]:
+    """The post's delta-rule recursion (three-layer case), each factor with its shape by name."""
+    if "delta_rule" not in result.case.extra:
+        return []
+    from derive.claims.delta import delta_rule  # lazy: the registry of cases must not load it
+
+    return [{"lhs": d.lhs, "rhs": d.rhs, "shape": d.shape, "ok": d.ok,
+             "factors": " · ".join(f"{f.text} ({f.shape})" for f in d.factors)}
+            for d in delta_rule(result)]
