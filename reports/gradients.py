@@ -21,6 +21,7 @@ from derive.reports.text import (
 
 from derive.check import ELEMENTWISE_MAX_ENTRIES as PROVE_MAX_ENTRIES
 from derive.check import CaseResult, GradientCheck
+from derive.closed import closed_form
 from derive.printers import to_latex
 
 # The expanded matrices are worth reading only while small (000 §1.2.8 writes 3x3 and 3x2).
@@ -212,6 +213,7 @@ def gradient_context(result: CaseResult, w: str) -> dict[str, Any]:
     lhs = partial_tex("L", w)
     matrix_tex = f"{lhs} = {to_latex(node)}"
     expanded = f"{lhs} = {to_latex(node, expand=True)}"
+    closed = f"{lhs} = {to_latex(closed_form(bw, w))}"
     comparisons = [c for c in (
         comparison_context(LABELS["matrix"], g.vs_matrix),
         comparison_context(LABELS["hand"], g.vs_hand),
@@ -226,6 +228,7 @@ def gradient_context(result: CaseResult, w: str) -> dict[str, Any]:
         "ok": g.ok,
         "matrix_tex": matrix_tex,
         "expanded_tex": expanded if expanded != matrix_tex and fits(expanded) else None,
+        "closed_tex": closed if closed not in (matrix_tex, expanded) and fits(closed) else None,
         "elementwise": elementwise_context(result, w),
         "proof": proof_context(result, g),
         "table": numbers_table(g),

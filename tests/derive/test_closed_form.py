@@ -65,3 +65,13 @@ def test_a_hand_written_sigmoid_and_tanh_read_as_textbooks_write_them() -> None:
     bw = r.traced.backward
     assert to_text(closed_form(bw, "V")) == "Sᵀ·(1 − T²)"
     assert to_text(closed_form(bw, "W")) == "Xᵀ·((1 − T²)·Vᵀ ⊙ S ⊙ (1 − S))"
+
+
+def test_the_report_prints_the_closed_form_beside_the_steps() -> None:
+    import derive
+    from derive.reports.gradients import gradient_context
+
+    g = gradient_context(derive.check_case("two-layer"), "W1")
+    assert g["closed_tex"] == (
+        r"\frac{\partial L}{\partial W_{1}} = X^{T} \, \left(\left(\frac{2}{n} \, "
+        r"\left(P - y\right)\right) \, W_{2}^{T} \odot O_{1} \odot \left(1 - O_{1}\right)\right)")
