@@ -68,8 +68,9 @@ def test_a_hand_written_sigmoid_and_tanh_read_as_textbooks_write_them() -> None:
 
 
 def test_the_report_prints_the_closed_form_beside_the_steps() -> None:
-    import derive
     from derive.reports.gradients import gradient_context
+
+    import derive
 
     g = gradient_context(derive.check_case("two-layer"), "W1")
     assert g["closed_tex"] == (
