@@ -9,6 +9,7 @@ factors.py (chain-rule factors), legend.py (notation, the documents' names), tex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -204,5 +205,18 @@ def _delta_rule(result: CaseResult) -> list[dict[str, Any]]:
     from derive.claims.delta import delta_rule  # lazy: the registry of cases must not load it
 
     return [{"lhs": d.lhs, "rhs": d.rhs, "shape": d.shape, "ok": d.ok,
-             "factors": " · ".join(f"{f.text} ({f.shape})" for f in d.factors)}
+             "factors": " · ".join(f"{f.text} ({f.shape})" for f in d.factors),
+             "tex": f"{_post_tex(d.lhs)} = {_post_tex(d.rhs)}",
+             "shapes_tex": r" \cdot ".join(_post_tex(f.shape) for f in d.factors)}
             for d in delta_rule(result)]
+
+
+# The post's notation (Unicode, as derive.claims.notation renders it) as LaTeX math.
+_POST_TEX = (("∂", r"\partial "), ("δ", r"\delta_"), ("⊙", r" \odot "), ("ᵀ", "^{T}"),
+             ("×", r" \times "), ("−", "-"), ("'", "'"))
+
+
+def _post_tex(text: str) -> str:
+    for char, tex in _POST_TEX:
+        text = text.replace(char, tex)
+    return re.sub(r"\b([A-Za-z])(\d)\b", r"\1_{\2}", text)
