@@ -11,9 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +20,7 @@ import numpy as np
 from derive.numeric import data as ND
 from derive.numeric import limits as LIM
 from derive.numeric import train as NT
+from derive.reports import pages
 
 from derive.errors import InputError, OutputError
 
@@ -134,23 +133,8 @@ def _manifest(folder: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Temporary file in the same folder, then rename: a reader never sees half a plot."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; plots are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_plots(folder: Path, files: dict[str, bytes]) -> list[Path]:
@@ -173,10 +157,11 @@ def write_plots(folder: Path, files: dict[str, bytes]) -> list[Path]:
     written = []
     try:
         for name, data in files.items():
-            _atomic_write(folder / name, data)
+            pages.write_atomic(folder / name, data)
             manifest[name] = _sha(data)
             written.append(folder / name)
-        _atomic_write(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+        listing = json.dumps(manifest, indent=1, sort_keys=True).encode()
+        pages.write_atomic(folder / MANIFEST, listing)
     except OSError as exc:
         raise OutputError(f"--plots {folder}: cannot write ({exc.strerror})") from exc
     return written

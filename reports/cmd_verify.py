@@ -11,17 +11,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from derive.numeric import limits as LIM
-
-from derive.errors import OutputError
+from derive.reports import pages
 
 HELP = "check your own numpy forward/backward pair"
 
@@ -107,7 +103,11 @@ def run(args: argparse.Namespace) -> int:
     U.check_points(args.points, "--points")
     shapes = U.parse_shapes(args.shape)
     U.check_budget(shapes, args.points)
-    target = _page_target(args.html) if args.html else None
+    target = None
+    if args.html:
+        from derive.reports.verify_html import check_target  # jinja2 only with --html
+
+        target = check_target(args.html)
     path = U.source_path(args.file)
     stages = {"": f"importing {path.name}", "imported": f"checking {path.name}"}
 
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
 
     outcome = isolate.run(work, timeout, stages, path, json_mode=args.json)
     if target is not None and "html" in outcome.extra:
-        write_page(target, outcome.extra["html"])
+        pages.write_page(target, outcome.extra["html"])
     sys.stdout.write(outcome.out)
     return outcome.status
 
@@ -163,18 +163,6 @@ def _short_names(text: str, names: Any) -> str:
     return text
 
 
-def _page_target(name: str) -> Path:
-    """verify_html.check_target, after refusing what is not a regular file: opening a FIFO
-    to look for derive's marker would block, and a device is never a page."""
-    from derive.reports.verify_html import check_target
-
-    try:
-        st = os.stat(name)
-    except OSError:
-        st = None
-    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"refusing to overwrite {name}: it is not a regular file")
-    return check_target(name)
 
 
 @contextlib.contextmanager
@@ -194,27 +182,4 @@ def _global_state() -> Iterator[None]:
         np.seterr(**errors)
 
 
-def write_page(path: Path, text: str) -> None:
-    """Atomically (a temporary file, then rename), readable as any file the user makes:
-    mode 0666 less the umask, as open() would give, not mkstemp's 0600."""
-    p = _page_target(str(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            os.fchmod(fh.fileno(), 0o666 & ~_umask())
-        os.replace(tmp, p)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
-        raise
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -6,10 +6,11 @@ import hashlib
 import inspect
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from derive.reports import pages
 
 
 def default_cache_dir() -> Path:
@@ -54,15 +55,9 @@ def read(path: Path, key: str, schema: int) -> dict[str, Any] | None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and rename, so readers never see half."""
+    """Write through a temporary file in the same folder and rename, so readers never see
+    half; the folder is made first, and the file keeps mkstemp's 0600 (a private cache)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    pages.write_atomic(path, text, public=False)
 
 
