@@ -32,9 +32,10 @@ from derive.numeric.config import (
     VERIFY_TAYLOR_STEPS,
 )
 from derive.numeric.fd import Differences, flat_indices, fscale, kink_mask, taylor_remainder_slope
+from derive.numeric.kinks import CONVENTIONS
 from derive.verify import evidence as EV
 from derive.verify.calls import _ScalarForward
-from derive.verify.kinks import KINK_CONVENTIONS, _kink_ties, _under_convention
+from derive.verify.kinks import _kink_ties, _under_convention
 from derive.verify.options import Options
 from derive.verify.results import Derivation, GradientResult
 
@@ -367,7 +368,7 @@ class _Context:
         vg = d.code.value_and_gradient if d is not None else None
         if vg is None:
             return c
-        for h0, what in KINK_CONVENTIONS:
+        for h0, what in CONVENTIONS:  # relu'(0) = 0, 1, 1/2 (numeric.kinks)
             try:
                 with np.errstate(all="ignore"):
                     _, grads = _under_convention(vg, h0)(**self.draws[k])

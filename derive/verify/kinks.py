@@ -19,15 +19,6 @@ Arrays = dict[str, np.ndarray]
 
 # ---------------------------------------------------------------- kinks
 
-
-
-
-# The derivative at a kink that frameworks and course code use: the step H(0) (relu'(0),
-# and a tie of max/min) fixed to one value at every kink node.
-KINK_CONVENTIONS = ((0.0, "relu'(0) = 0 (a mask written x > 0)"),
-                    (1.0, "relu'(0) = 1 (a mask written x >= 0)"),
-                    (0.5, "relu'(0) = 1/2"))
-
 # leaky ReLU's slope left of 0 (its row: max(u/5, u))
 LEAKY_SLOPE = 0.2
 
