@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import sympy as sp
 
 from derive import expr as E
 from derive.backward import Backward, Term, adjoint_name
-from derive.functions import TABLE, U, sympy_namespace
+from derive.functions import TABLE, sympy_namespace
 from derive.graph import Graph
+from derive.lazysympy import sp
 from derive.numeric import functions as nf
 from derive.ops import OPS
 from derive.printers import NumpyPrinter
@@ -43,6 +43,8 @@ def derivative_numpy(name: str, order: int) -> Callable[[np.ndarray], np.ndarray
         src = NumpyPrinter(ns).doprint(row.by_value(E.leaf("u", ())))
         return eval(f"lambda u: {src}", ns)  # noqa: S307 - our printer's output, our table
     expr = row.derivative(order)
+    from derive.symfunctions import U
+
     return sp.lambdify(U, expr, modules=[sympy_namespace(), "numpy"])
 
 

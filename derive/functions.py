@@ -16,36 +16,31 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
+from derive.lazysympy import sp
 from derive.numeric import functions as nf
 from derive.ops.registry import build
 
-U = sp.Symbol("u", real=True)  # the documents' dummy variable: d sigma / du
+
+def __getattr__(name: str) -> Any:
+    """``U`` (the documents' dummy variable) and ``sigmoid`` (SymPy's sigma) are SymPy
+    objects: they live in :mod:`derive.symfunctions`, imported when first asked for."""
+    if name in ("U", "sigmoid"):
+        from derive import symfunctions
+
+        return getattr(symfunctions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class sigmoid(sp.Function):  # noqa: N801 - SymPy function classes are lower case by convention
-    """sigma(u) = 1 / (1 + exp(-u)), with the documents' derivative sigma (1 - sigma)."""
+def _sp(name: str) -> Callable[[Any], Any]:
+    """SymPy's function ``name``, looked up when first applied (SymPy loads lazily)."""
+    return lambda u: getattr(sp, name)(u)
 
-    nargs = 1
 
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
+def _sigmoid_sym(u: Any) -> Any:
+    from derive.symfunctions import sigmoid
 
-    def _eval_is_extended_real(self) -> bool | None:
-        return self.args[0].is_extended_real
-
-    def _eval_is_positive(self) -> bool | None:  # in (0, 1) for every real argument
-        return True if self.args[0].is_extended_real else None
-
-    def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs: object) -> sp.Expr:
-        return 1 / (1 + sp.exp(-arg))
-
-    def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: object = None) -> str:
-        inner = printer._print(self.args[0])
-        base = rf"\sigma\left({inner}\right)"
-        return base if exp is None else rf"{base}^{{{exp}}}"
+    return sigmoid(u)
 
 
 ByValue = Callable[[Any], Any]  # the argument's node -> the derivative's node
@@ -155,6 +150,8 @@ class Elementary:
 
     def derivative(self, order: int = 1) -> sp.Expr:
         """d^k f / du^k as a SymPy expression in ``U``."""
+        from derive.symfunctions import U
+
         return sp.diff(self.sym(U), U, order)
 
     def to_latex(self, arg: str, order: int = 0) -> str:
@@ -163,6 +160,8 @@ class Elementary:
         if order == 1:
             return self.dlatex.format(a=arg)
         # a placeholder symbol, so that only the argument is replaced (not the u of \mu, \sum)
+        from derive.symfunctions import U
+
         slot = sp.Symbol("zzarg", real=True)
         return sp.latex(self.derivative(order).subs(U, slot)).replace("zzarg", arg)
 
@@ -195,7 +194,7 @@ _ROWS = (
     Elementary("leaky_relu", lambda u: sp.Max(sp.Rational(1, 5) * u, u), nf.leaky_relu,
                r"\max\left(0.2 {a}, {a}\right)", r"\operatorname{{lrelu}}'\left({a}\right)",
                kinks=(0.0,), short="lrelu", source="    return np.maximum(0.2 * u, u)"),
-    Elementary("sigmoid", sigmoid, nf.sigmoid, r"\sigma\left({a}\right)",
+    Elementary("sigmoid", _sigmoid_sym, nf.sigmoid, r"\sigma\left({a}\right)",
                r"\sigma'\left({a}\right)", text="σ({a})", by_value=_by_value_sigmoid,
                source=("    e = np.exp(-np.abs(u))\n"
                        "    return np.where(u >= 0, 1 / (1 + e), e / (1 + e))"),
@@ -204,44 +203,46 @@ _ROWS = (
                r"\operatorname{{softplus}}\left({a}\right)", r"\sigma\left({a}\right)",
                by_value=_by_value_softplus, source="    return np.logaddexp(0.0, u)",
                patterns=_patterns(_softplus_forms, 3)),
-    Elementary("exp", sp.exp, np.exp, r"e^{{{a}}}", r"e^{{{a}}}", ufuncs=(np.exp,),
+    Elementary("exp", _sp("exp"), np.exp, r"e^{{{a}}}", r"e^{{{a}}}", ufuncs=(np.exp,),
                by_value=_by_value_exp),
-    Elementary("log", sp.log, np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}",
+    Elementary("log", _sp("log"), np.log, r"\log\left({a}\right)", r"\frac{{1}}{{{a}}}",
                ufuncs=(np.log,), domain="positive", by_value=_by_value_log),
     Elementary("log1p", lambda u: sp.log(1 + u), np.log1p, r"\log\left(1 + {a}\right)",
                r"\frac{{1}}{{1 + {a}}}", ufuncs=(np.log1p,), domain="positive"),
     Elementary("expm1", lambda u: sp.exp(u) - 1, np.expm1, r"\left(e^{{{a}}} - 1\right)",
                r"e^{{{a}}}", ufuncs=(np.expm1,)),
-    Elementary("tanh", sp.tanh, np.tanh, r"\tanh\left({a}\right)",
+    Elementary("tanh", _sp("tanh"), np.tanh, r"\tanh\left({a}\right)",
                r"\left(1 - \tanh^{{2}}\left({a}\right)\right)", ufuncs=(np.tanh,),
                by_value=_by_value_tanh, patterns=_patterns(_tanh_forms, 3)),
-    Elementary("sqrt", sp.sqrt, np.sqrt, r"\sqrt{{{a}}}", r"\frac{{1}}{{2\sqrt{{{a}}}}}",
+    Elementary("sqrt", _sp("sqrt"), np.sqrt, r"\sqrt{{{a}}}", r"\frac{{1}}{{2\sqrt{{{a}}}}}",
                ufuncs=(np.sqrt,), domain="positive"),
-    Elementary("abs", sp.Abs, np.abs, r"\left|{a}\right|", r"\operatorname{{sign}}\left({a}\right)",
+    Elementary("abs", _sp("Abs"), np.abs, r"\left|{a}\right|",
+               r"\operatorname{{sign}}\left({a}\right)",
                text="|{a}|", kinks=(0.0,), ufuncs=(np.abs, np.absolute)),
-    Elementary("heaviside", sp.Heaviside, _heaviside, r"H\left({a}\right)", r"0", flat=True,
+    Elementary("heaviside", _sp("Heaviside"), _heaviside, r"H\left({a}\right)", r"0", flat=True,
                text="H({a})", kinks=(0.0,), source="    return np.heaviside(u, 0.5)",
                sympy_names={"Heaviside": lambda x, h0=0.5: np.heaviside(x, h0),
                             "DiracDelta": _dirac_delta}),
-    Elementary("sign", sp.sign, np.sign, r"\operatorname{{sign}}\left({a}\right)", r"0", flat=True,
+    Elementary("sign", _sp("sign"), np.sign, r"\operatorname{{sign}}\left({a}\right)", r"0",
+               flat=True,
                kinks=(0.0,), ufuncs=(np.sign,)),
-    Elementary("sin", sp.sin, np.sin, r"\sin\left({a}\right)", r"\cos\left({a}\right)",
+    Elementary("sin", _sp("sin"), np.sin, r"\sin\left({a}\right)", r"\cos\left({a}\right)",
                ufuncs=(np.sin,)),
-    Elementary("cos", sp.cos, np.cos, r"\cos\left({a}\right)", r"-\sin\left({a}\right)",
+    Elementary("cos", _sp("cos"), np.cos, r"\cos\left({a}\right)", r"-\sin\left({a}\right)",
                ufuncs=(np.cos,)),
-    Elementary("tan", sp.tan, np.tan, r"\tan\left({a}\right)",
+    Elementary("tan", _sp("tan"), np.tan, r"\tan\left({a}\right)",
                r"\left(1 + \tan^{{2}}\left({a}\right)\right)", ufuncs=(np.tan,)),
-    Elementary("arcsin", sp.asin, np.arcsin, r"\arcsin\left({a}\right)",
+    Elementary("arcsin", _sp("asin"), np.arcsin, r"\arcsin\left({a}\right)",
                r"\frac{{1}}{{\sqrt{{1 - {a}^{{2}}}}}}", ufuncs=(np.arcsin,), domain="unit"),
-    Elementary("arccos", sp.acos, np.arccos, r"\arccos\left({a}\right)",
+    Elementary("arccos", _sp("acos"), np.arccos, r"\arccos\left({a}\right)",
                r"-\frac{{1}}{{\sqrt{{1 - {a}^{{2}}}}}}", ufuncs=(np.arccos,), domain="unit"),
-    Elementary("arctan", sp.atan, np.arctan, r"\arctan\left({a}\right)",
+    Elementary("arctan", _sp("atan"), np.arctan, r"\arctan\left({a}\right)",
                r"\frac{{1}}{{1 + {a}^{{2}}}}", ufuncs=(np.arctan,)),
-    Elementary("sinh", sp.sinh, np.sinh, r"\sinh\left({a}\right)", r"\cosh\left({a}\right)",
+    Elementary("sinh", _sp("sinh"), np.sinh, r"\sinh\left({a}\right)", r"\cosh\left({a}\right)",
                ufuncs=(np.sinh,)),
-    Elementary("cosh", sp.cosh, np.cosh, r"\cosh\left({a}\right)", r"\sinh\left({a}\right)",
+    Elementary("cosh", _sp("cosh"), np.cosh, r"\cosh\left({a}\right)", r"\sinh\left({a}\right)",
                ufuncs=(np.cosh,)),
-    Elementary("arcsinh", sp.asinh, np.arcsinh, r"\operatorname{{arsinh}}\left({a}\right)",
+    Elementary("arcsinh", _sp("asinh"), np.arcsinh, r"\operatorname{{arsinh}}\left({a}\right)",
                r"\frac{{1}}{{\sqrt{{1 + {a}^{{2}}}}}}", ufuncs=(np.arcsinh,)),
     Elementary("log2", lambda u: sp.log(u, 2), np.log2, r"\log_{{2}}\left({a}\right)",
                r"\frac{{1}}{{{a} \ln 2}}", ufuncs=(np.log2,), domain="positive"),
@@ -249,7 +250,7 @@ _ROWS = (
                r"\frac{{1}}{{{a} \ln 10}}", ufuncs=(np.log10,), domain="positive"),
     Elementary("exp2", lambda u: 2**u, np.exp2, r"2^{{{a}}}", r"2^{{{a}}} \ln 2",
                ufuncs=(np.exp2,)),
-    Elementary("cbrt", sp.cbrt, np.cbrt, r"\sqrt[3]{{{a}}}",
+    Elementary("cbrt", _sp("cbrt"), np.cbrt, r"\sqrt[3]{{{a}}}",
                r"\frac{{1}}{{3 \sqrt[3]{{{a}}}^{{2}}}}", ufuncs=(np.cbrt,),
                by_value=_by_value_cbrt, domain="positive"),
 )

@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import sympy as sp
+
+from derive.lazysympy import sp
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ NONZERO_ATOL = 1e-12
 # Sign cases are tried for at most this many symbols (2^k substitutions each).
 SIGN_CASES_MAX_SYMBOLS = 4
 
-_KINKS = (sp.sign, sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.DiracDelta, sp.Piecewise)
+_KINKS = ("sign", "Heaviside", "Abs", "Max", "Min", "DiracDelta", "Piecewise")  # SymPy names
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ def is_zero_almost_everywhere(e: sp.Expr, budget: WorkBudget = FULL_BUDGET) -> b
         lambda a: sp.S.One)
     if unsigned != e and is_zero(unsigned, budget):
         return True
-    atoms = [a for a in sp.preorder_traversal(e) if isinstance(a, _KINKS)]
+    kinds = tuple(getattr(sp, k) for k in _KINKS)
+    atoms = [a for a in sp.preorder_traversal(e) if isinstance(a, kinds)]
     syms = sorted({s for a in atoms for s in a.free_symbols}, key=lambda s: s.name)
     if not atoms or len(syms) > SIGN_CASES_MAX_SYMBOLS:
         return False

@@ -70,7 +70,8 @@ def show_lines(result: Any) -> list[str]:
     for w in graph.wrt:
         g = result.gradients[w]
         out += ["", f"{name_text(adjoint_name(w))}, matrix form:",
-                f"  {name_text(adjoint_name(w))} = {to_text(bw.gradient(w))}"]
+                f"  {name_text(adjoint_name(w))} = {to_text(bw.gradient(w))}",
+                f"  closed form: {fix.closed_line(bw, w)}"]
         out += elementwise_lines(result, w, abbreviations)
         if g.proof is not None:
             mark = "proved" if g.proof.proved else \
@@ -82,6 +83,22 @@ def show_lines(result: Any) -> list[str]:
         out.append("  check at the documents' point: " + "; ".join(
             f"{label} {c.verdict}" + (f" ({c.diagnosis})" if c.diagnosis else "")
             for label, c in verdicts))
+    return out + delta_lines(result)
+
+
+def delta_lines(result: Any) -> list[str]:
+    """The post's delta rule (three-layer case): each step with the shapes of its factors."""
+    if "delta_rule" not in result.case.extra:
+        return []
+    from derive.claims.delta import delta_rule
+
+    out = ["", "the delta rule, as the post writes it (sizes by the post's names):"]
+    for d in delta_rule(result):
+        mark = "" if d.ok is None else "    [agrees with the exact gradient]" if d.ok \
+            else f"    [DISAGREES: {d.message}]"
+        out.append(f"  {d.lhs} = {d.rhs}{mark}")
+        out.append("      shapes: " + " · ".join(f"{f.text} ({f.shape})" for f in d.factors)
+                   + f" → {d.shape}")
     return out
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-import sympy as sp
 
+from derive.lazysympy import sp
 from derive.ops import symbolic as S
 from derive.ops.node import Node, Shape
 from derive.ops.registry import Op, build, register

@@ -6,8 +6,8 @@ import hashlib
 from typing import Any, NamedTuple
 
 import numpy as np
-import sympy as sp
 
+from derive.lazysympy import sp
 from derive.ops import symbolic as S
 from derive.ops.node import Node, Shape
 from derive.ops.registry import Op, register

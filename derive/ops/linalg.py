@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from derive.errors import ShapeError
+from derive.lazysympy import sp
 from derive.ops.node import Node
 from derive.ops.registry import Op, build, register
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
-import sympy as sp
 
-from derive.functions import U, lookup
+from derive.functions import lookup
+from derive.lazysympy import sp
 from derive.ops import symbolic as S
 from derive.ops.broadcast import broadcast_shape
 from derive.ops.leaves import const
@@ -67,6 +67,8 @@ class Fn(Op):
         return (build.mul(g, fn(name, a, order + 1)),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        from derive.symfunctions import U
+
         name, order = n.attrs
         row = lookup(name)
         if order == 0:
@@ -139,7 +141,8 @@ class Minimum(_Extreme2):
         return S.binary(sp.Min, args[0], args[1])
 
 
-_CMP = {">": sp.Gt, ">=": sp.Ge, "<": sp.Lt, "<=": sp.Le, "==": sp.Eq, "!=": sp.Ne}
+# comparison -> the SymPy relation's name (read when a proof runs: SymPy loads lazily)
+_CMP = {">": "Gt", ">=": "Ge", "<": "Lt", "<=": "Le", "==": "Eq", "!=": "Ne"}
 _CMP_LATEX = {">=": r"\geq", "<=": r"\leq", "!=": r"\neq"}
 _CMP_TEXT = {">=": "≥", "<=": "≤", "!=": "≠"}
 
@@ -154,7 +157,7 @@ class Compare(Op):
         return None, None
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
-        return S.binary(_CMP[n.attrs.op], args[0], args[1])
+        return S.binary(getattr(sp, _CMP[n.attrs.op]), args[0], args[1])
 
     def latex(self, p: Any, n: Node) -> str:
         op = _CMP_LATEX.get(n.attrs.op, n.attrs.op)
@@ -229,7 +232,7 @@ class LogicAttrs(NamedTuple):
     op: str  # "and", "or", "xor", "not"
 
 
-_LOGIC_SYMPY = {"and": sp.And, "or": sp.Or, "xor": sp.Xor}
+_LOGIC_SYMPY = {"and": "And", "or": "Or", "xor": "Xor"}
 _LOGIC_LATEX = {"and": r"\land", "or": r"\lor", "xor": r"\oplus"}
 
 
@@ -252,7 +255,7 @@ class Logic(Op):
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         if n.attrs.op == "not":
             return S.apply(sp.Not, args[0])
-        return S.binary(_LOGIC_SYMPY[n.attrs.op], args[0], args[1])
+        return S.binary(getattr(sp, _LOGIC_SYMPY[n.attrs.op]), args[0], args[1])
 
     def latex(self, p: Any, n: Node) -> str:
         if n.attrs.op == "not":

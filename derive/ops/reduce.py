@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
-import sympy as sp
 
+from derive.lazysympy import sp
 from derive.ops import symbolic as S
 from derive.ops.leaves import const, count, ones
 from derive.ops.node import Node, Shape
@@ -155,7 +155,7 @@ def _extreme(f: Callable[..., sp.Expr], a: np.ndarray, axes: tuple[int, ...] | N
 
 
 class _Extreme(_Reduction):
-    extreme: Callable[..., sp.Expr] = sp.Max
+    extreme = "Max"  # the SymPy function's name (SymPy loads lazily)
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
         """The gradient goes to the entries that attain the max (min), split equally on a
@@ -166,7 +166,7 @@ class _Extreme(_Reduction):
         return (build.div(build.mul(spread(g, out, a), hit), count),)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
-        return _extreme(type(self).extreme, args[0], *n.attrs)
+        return _extreme(getattr(sp, type(self).extreme), args[0], *n.attrs)
 
     def kinks(self, n: Node) -> list[Node]:
         """Zero where two entries or more attain the extreme (a tie)."""
@@ -182,7 +182,7 @@ class AMax(_Extreme):
     name = "amax"
     word = r"\max"
     call = "max"
-    extreme = sp.Max
+    extreme = "Max"
 
 
 @register
@@ -190,7 +190,7 @@ class AMin(_Extreme):
     name = "amin"
     word = r"\min"
     call = "min"
-    extreme = sp.Min
+    extreme = "Min"
 
 
 def prod_except(a: Node, axes: tuple[int, ...] | None) -> Node:

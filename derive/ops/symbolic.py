@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import sympy as sp
+
+from derive.lazysympy import sp
 
 
 def obj(x: object) -> np.ndarray:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from derive import elementwise as EW
 from derive import proof as P
 from derive import proofcache
 from derive import usermodule as U
@@ -16,6 +15,9 @@ from derive.errors import ProofTimeout, TraceError
 from derive.numeric.config import PROVE_AUTO_MAX_ENTRIES, REDUCED_SIZES
 from derive.verify.derivation import derivation
 from derive.verify.results import Derivation, GradientResult
+
+if TYPE_CHECKING:  # SymPy's side: imported where a proof runs, not on a cached one
+    from derive import elementwise as EW
 
 Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]
@@ -94,6 +96,8 @@ def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ..
                       budget: P.WorkBudget, constants: Mapping[str, np.ndarray] | None = None
                       ) -> tuple[dict[str, Shape], str, EW.Elementwise | None,
                                  dict[str, EW.Proof]]:
+    from derive import elementwise as EW
+
     g = d.graph
     try:
         memo: dict[int, np.ndarray] = {}  # one pass over the graph, shared by every form

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from derive import elementwise as EW
 from derive.backward import Backward
 from derive.compile import NumpyCode
 from derive.graph import Graph
+
+if TYPE_CHECKING:  # SymPy's side, imported only where a proof runs
+    from derive import elementwise as EW
 
 Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]

@@ -71,3 +71,22 @@ def test_a_second_process_reads_the_proof_back(tmp_path: Path) -> None:
     assert proof and "every entry" in proof[0] and "kept from an earlier run" not in proof[0]
     assert kept == [proof[0] + " (kept from an earlier run)"]
     assert len(list(tmp_path.glob("*.json"))) == 1
+
+
+_NO_SYMPY = """
+import sys
+from derive import usermodule
+from derive.verify import verify_module
+r = verify_module(usermodule.load(sys.argv[1]))
+print("sympy" in sys.modules, r.gradients["W"].proof.proved)
+"""
+
+
+def test_a_kept_proof_needs_no_sympy(tmp_path: Path) -> None:
+    """SymPy costs ~0.3 s to import: a check whose proof was kept never imports it."""
+    env = {**os.environ, "DERIVE_CACHE_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-c", _NO_SYMPY, str(EXAMPLES / "linear_regression.py")]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert first.stdout.split() == ["True", "True"], first.stderr  # proved: SymPy ran
+    assert second.stdout.split() == ["False", "True"], second.stderr  # kept: no SymPy
