@@ -4,7 +4,7 @@ finite differences and the Taylor remainder test; numeric only when nothing was 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,6 +13,7 @@ import numpy as np
 from derive.errors import DeriveError
 from derive.graph import kink_nodes
 from derive.numeric import evidence
+from derive.numeric import sampling as S
 from derive.numeric.compare import (
     LOWP_ULPS,
     Comparison,
@@ -63,6 +64,7 @@ class _Context:
     derivation: Derivation | None
     symbolic: list[Arrays] | None
     opts: Options = Options()
+    progress: Callable[[str], None] | None = None  # says how a long numeric-only check goes
 
     def __post_init__(self) -> None:
         self.diff = Differences(self.f, self.f.float32, self.opts.eps)
@@ -71,6 +73,7 @@ class _Context:
         self.kinky = self.derivation is None or bool(kink_nodes(self.derivation.graph))
         self._ties: dict[int, bool] = {}
         self._fd_refs: dict[str, list[np.ndarray]] = {}  # numeric only: differences per point
+        self._numeric_miss: dict[str, float] = {}  # numeric only, sampled: chance of a miss
 
     def _fd_tol(self) -> dict[str, float]:
         """compare()'s tolerances against finite differences."""
@@ -121,7 +124,9 @@ class _Context:
         as its largest entry, escapes finite differences: it is outside the sampled entries
         (1 - k/n) and each random direction v (unit, over all N checked entries) misses it,
         |error * v_i| <= slack with v_i ~ N(0, 1/N): P = erf(slack sqrt(N) / (err sqrt 2))."""
-        if g.numeric_only or refs is None or self.fd == "all":
+        if g.numeric_only:
+            return self._numeric_miss.get(w, 0.0)
+        if refs is None or self.fd == "all":
             return 0.0
         n = int(np.prod(refs[w][0].shape, dtype=np.int64))
         p_sample = 1.0 - min(FD_SAMPLE, n) / n
@@ -395,42 +400,89 @@ class _Context:
 
     # -- numeric only --------------------------------------------------------------
     def _numeric(self, w: str) -> GradientResult:
-        """Per-entry central differences of the forward, at every entry and every point."""
-        comparisons, refs = [], []
-        for p in self.draws:
-            shape = np.shape(p[w])
-            every = list(np.ndindex(*shape)) if shape else [()]
-            fdv = self.diff.central(p, w, every).reshape(shape)
+        """Per-entry central differences of the forward at every point: at every entry up to
+        NUMERIC_BUDGET, beyond it at the entries of failed random directions and a sample
+        (numeric.sampling), with the chance of a missed one-entry error stated."""
+        shape = np.shape(self.draws[0][w])
+        size = int(np.prod(shape, dtype=np.int64))
+        every = list(np.ndindex(*shape)) if shape else [()]
+        ticker = S.Ticker(self.progress, f"judging {w} by finite differences of your forward",
+                          S.calls_estimate(size) * len(self.draws))
+        comparisons, refs, filled, plans = [], [], [], []
+        for k, p in enumerate(self.draws):
+            ev = S.Evaluations(self.f, p, w, self.fvals[k], ticker)
+            plan = self._plan(w, k, ev)
+            chosen = every if plan is None else plan.chosen
+            known = None if plan is None else S.mask(shape, chosen)
+            fdv = np.full(shape, np.nan)
+            if chosen:
+                fdv[tuple(np.array(chosen, dtype=np.int64).T)] = self.diff.central(p, w, chosen,
+                                                                                   ev)
             refs.append(fdv)
-        self._fd_refs[w] = refs
-        for k, fdv in enumerate(refs):
-            comparisons.append(self._numeric_compare(w, fdv, self.user[k][w], k))
-        size = int(np.prod(np.shape(self.draws[0][w]), dtype=np.int64))
-        validation = (f"numeric only: central differences at all {size} entries of each of "
-                      f"{len(self.draws)} points (tolerance rtol {self.diff.rtol:g})")
-        return _aggregate(w, comparisons, refs, self.user, True, validation)
+            filled.append(self._filled(fdv, self.user[k][w], known))
+            comparisons.append(self._numeric_compare(w, fdv, self.user[k][w], k, ev, known))
+            plans.append(plan)
+        self._fd_refs[w] = filled
+        if any(pl is None for pl in plans):
+            validation = (f"numeric only: central differences at all {size} entries of each of "
+                          f"{len(self.draws)} points (tolerance rtol {self.diff.rtol:g})")
+            return _aggregate(w, comparisons, refs, self.user, True, validation)
+        self._numeric_miss[w] = math.prod(pl.miss for pl in plans)
+        n = max(len(pl.chosen) for pl in plans)
+        m = S.block_size(size)
+        validation = (f"numeric only: at each of {len(self.draws)} points every entry along "
+                      f"random directions over blocks of {m} entries, and central differences "
+                      f"at {n} of {size} entries (those of directions that disagreed, then a "
+                      f"random sample; tolerance rtol {self.diff.rtol:g})")
+        return _aggregate(w, comparisons, [np.where(np.isnan(r), f, r) for r, f in
+                                           zip(refs, filled)], self.user, True, validation)
 
-    def _numeric_compare(self, w: str, fdv: np.ndarray, cand: Any, k: int) -> Comparison:
+    def _plan(self, w: str, k: int, ev: S.Evaluations) -> S.Plan | None:
+        """None: every entry; else the directions' suspects and a sample (numeric.sampling)."""
+        shape = np.shape(self.draws[k][w])
+        if S.every_entry(shape):
+            return None
+        c = _finite_same(self.user[k][w], shape)
+        if c is None:  # wrong anyway: a sample shows the differences, without directions
+            return S.uniform(shape, self.rng)
+        return S.plan(ev, c, self.diff.rtol, self.diff.noise * fscale(self.fvals[k]),
+                      self.diff.rel_step, self.rng)
+
+    @staticmethod
+    def _filled(fdv: np.ndarray, cand: Any, known: np.ndarray | None) -> np.ndarray:
+        """The differences, with yours (or 0) where none was taken: a finite reference."""
+        if known is None:
+            return np.nan_to_num(fdv)
+        c = _finite_same(cand, fdv.shape)
+        rest = np.zeros(fdv.shape) if c is None else c
+        return np.where(known, np.nan_to_num(fdv), rest)
+
+    def _numeric_compare(self, w: str, fdv: np.ndarray, cand: Any, k: int,
+                         ev: S.Evaluations, known: np.ndarray | None) -> Comparison:
         """compare() against differences judged relative to the gradient, not to f: disputed
         entries are refined (numeric.evidence), undecidable ones follow the Taylor slope."""
-        try:
-            c = np.asarray(cand, dtype=np.float64)
-        except (TypeError, ValueError):
-            return compare(np.nan_to_num(fdv), cand, **self._fd_tol())
-        if c.shape != fdv.shape or not np.all(np.isfinite(c)):
-            return compare(np.nan_to_num(fdv), cand, **self._fd_tol())
+        c = _finite_same(cand, fdv.shape)
+        if c is None:
+            return compare(self._filled(fdv, cand, known), cand, **self._fd_tol())
         p = self.draws[k]
-
-        def entries(where: Any) -> Any:
-            return EV.entry_function(self.diff, p, w, list(where))
 
         def slope() -> float | None:
             return self._slope({w: c}, TAYLOR_SEED + self.wrt.index(w)).get("taylor_slope")
 
         tol = self._fd_tol()
         return evidence.numeric_verdict(fdv, c, self.fvals[k], self.diff.rel_step,
-                                        tol["rtol"], entries, np.asarray(p[w]), slope,
-                                        atol=tol["atol"], refine=self.opts.eps is None)
+                                        tol["rtol"], lambda where: ev.entries(list(where)),
+                                        np.asarray(p[w]), slope, atol=tol["atol"],
+                                        refine=self.opts.eps is None, known=known)
+
+
+def _finite_same(cand: Any, shape: Shape) -> np.ndarray | None:
+    """Your gradient as float64 when it has this shape and is finite everywhere, else None."""
+    try:
+        c = np.asarray(cand, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return c if c.shape == shape and bool(np.all(np.isfinite(c))) else None
 
 
 def _dtype(x: Any) -> Any:
