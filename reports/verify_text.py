@@ -66,11 +66,13 @@ def miss_text(result: VerifyResult) -> str:
     if not ps:
         return ""
     worst = max(ps)
+    whose = "your gradient" if all(g.numeric_only for g in result.gradients.values()) \
+        else "the derived gradient"
     if worst == 0.0:
-        return ("probability that finite differences miss an error of the derived "
-                "gradient: 0 (every entry differenced)")
-    return (f"probability that finite differences miss an error of the derived gradient "
-            f"confined to one entry: at most {worst:.2g}")
+        return (f"probability that finite differences miss an error of {whose}: 0 (every "
+                "entry differenced)")
+    return (f"probability that finite differences miss an error of {whose} confined to one "
+            f"entry: at most {worst:.2g}")
 
 
 def text(result: VerifyResult) -> str:

@@ -12,8 +12,6 @@ import numpy as np
 
 from derive.errors import DeriveError
 from derive.graph import kink_nodes
-from derive.numeric import evidence
-from derive.numeric import sampling as S
 from derive.numeric.compare import (
     LOWP_ULPS,
     Comparison,
@@ -37,6 +35,7 @@ from derive.numeric.kinks import CONVENTIONS
 from derive.verify import evidence as EV
 from derive.verify.calls import _ScalarForward
 from derive.verify.kinks import _kink_ties, _under_convention
+from derive.verify.numeric_only import NumericOnly, aggregate
 from derive.verify.options import Options
 from derive.verify.results import Derivation, GradientResult
 
@@ -44,14 +43,11 @@ Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]
 
 
-VERDICT_ORDER = {"ok": 0, "nondifferentiable": 1, "wrong": 2}
-
-
 # ---------------------------------------------------------------- judging
 
 
 @dataclass
-class _Context:
+class _Context(NumericOnly):
     """One verification's data; judge() turns it into a GradientResult per name."""
 
     f: _ScalarForward
@@ -335,7 +331,7 @@ class _Context:
                 c = self._by_convention(w, cand, c, k)
             comparisons.append(c)
         validation = self._validation_text(w, ref[0].shape)
-        return _aggregate(w, comparisons, ref, self.user, False, validation)
+        return aggregate(w, comparisons, ref, self.user, False, validation)
 
     def _at_kinks(self, w: str, ref: np.ndarray, cand: Any, c: Comparison, k: int,
                   probe_all: bool) -> Comparison:
@@ -398,93 +394,6 @@ class _Context:
                 f"directions at all {len(self.draws)} points, and per entry at {n} of {size} "
                 "entries")
 
-    # -- numeric only --------------------------------------------------------------
-    def _numeric(self, w: str) -> GradientResult:
-        """Per-entry central differences of the forward at every point: at every entry up to
-        NUMERIC_BUDGET, beyond it at the entries of failed random directions and a sample
-        (numeric.sampling), with the chance of a missed one-entry error stated."""
-        shape = np.shape(self.draws[0][w])
-        size = int(np.prod(shape, dtype=np.int64))
-        every = list(np.ndindex(*shape)) if shape else [()]
-        ticker = S.Ticker(self.progress, f"judging {w} by finite differences of your forward",
-                          S.calls_estimate(size) * len(self.draws))
-        comparisons, refs, filled, plans = [], [], [], []
-        for k, p in enumerate(self.draws):
-            ev = S.Evaluations(self.f, p, w, self.fvals[k], ticker)
-            plan = self._plan(w, k, ev)
-            chosen = every if plan is None else plan.chosen
-            known = None if plan is None else S.mask(shape, chosen)
-            fdv = np.full(shape, np.nan)
-            if chosen:
-                fdv[tuple(np.array(chosen, dtype=np.int64).T)] = self.diff.central(p, w, chosen,
-                                                                                   ev)
-            refs.append(fdv)
-            filled.append(self._filled(fdv, self.user[k][w], known))
-            comparisons.append(self._numeric_compare(w, fdv, self.user[k][w], k, ev, known))
-            plans.append(plan)
-        self._fd_refs[w] = filled
-        if any(pl is None for pl in plans):
-            validation = (f"numeric only: central differences at all {size} entries of each of "
-                          f"{len(self.draws)} points (tolerance rtol {self.diff.rtol:g})")
-            return _aggregate(w, comparisons, refs, self.user, True, validation)
-        self._numeric_miss[w] = math.prod(pl.miss for pl in plans)
-        n = max(len(pl.chosen) for pl in plans)
-        m = S.block_size(size)
-        validation = (f"numeric only: at each of {len(self.draws)} points every entry along "
-                      f"random directions over blocks of {m} entries, and central differences "
-                      f"at {n} of {size} entries (those of directions that disagreed, then a "
-                      f"random sample; tolerance rtol {self.diff.rtol:g})")
-        return _aggregate(w, comparisons, [np.where(np.isnan(r), f, r) for r, f in
-                                           zip(refs, filled)], self.user, True, validation)
-
-    def _plan(self, w: str, k: int, ev: S.Evaluations) -> S.Plan | None:
-        """None: every entry; else the directions' suspects and a sample (numeric.sampling)."""
-        shape = np.shape(self.draws[k][w])
-        if S.every_entry(shape):
-            return None
-        c = _finite_same(self.user[k][w], shape)
-        if c is None:  # wrong anyway: a sample shows the differences, without directions
-            return S.uniform(shape, self.rng)
-        return S.plan(ev, c, self.diff.rtol, self.diff.noise * fscale(self.fvals[k]),
-                      self.diff.rel_step, self.rng)
-
-    @staticmethod
-    def _filled(fdv: np.ndarray, cand: Any, known: np.ndarray | None) -> np.ndarray:
-        """The differences, with yours (or 0) where none was taken: a finite reference."""
-        if known is None:
-            return np.nan_to_num(fdv)
-        c = _finite_same(cand, fdv.shape)
-        rest = np.zeros(fdv.shape) if c is None else c
-        return np.where(known, np.nan_to_num(fdv), rest)
-
-    def _numeric_compare(self, w: str, fdv: np.ndarray, cand: Any, k: int,
-                         ev: S.Evaluations, known: np.ndarray | None) -> Comparison:
-        """compare() against differences judged relative to the gradient, not to f: disputed
-        entries are refined (numeric.evidence), undecidable ones follow the Taylor slope."""
-        c = _finite_same(cand, fdv.shape)
-        if c is None:
-            return compare(self._filled(fdv, cand, known), cand, **self._fd_tol())
-        p = self.draws[k]
-
-        def slope() -> float | None:
-            return self._slope({w: c}, TAYLOR_SEED + self.wrt.index(w)).get("taylor_slope")
-
-        tol = self._fd_tol()
-        return evidence.numeric_verdict(fdv, c, self.fvals[k], self.diff.rel_step,
-                                        tol["rtol"], lambda where: ev.entries(list(where)),
-                                        np.asarray(p[w]), slope, atol=tol["atol"],
-                                        refine=self.opts.eps is None, known=known)
-
-
-def _finite_same(cand: Any, shape: Shape) -> np.ndarray | None:
-    """Your gradient as float64 when it has this shape and is finite everywhere, else None."""
-    try:
-        c = np.asarray(cand, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return c if c.shape == shape and bool(np.all(np.isfinite(c))) else None
-
-
 def _dtype(x: Any) -> Any:
     try:  # a ragged list is not an array at all
         return getattr(np.asarray(x), "dtype", None)
@@ -499,24 +408,6 @@ def _is_float32(x: Any) -> bool:
         return False
 
 
-def _aggregate(w: str, comparisons: list[Comparison], refs: list[np.ndarray],
-               user: list[dict[str, Any]], numeric_only: bool, validation: str) -> GradientResult:
-    """The worst point decides; entries are the union over points with that verdict."""
-    worst = max(range(len(comparisons)), key=lambda i: (VERDICT_ORDER[comparisons[i].verdict],
-                                                        -i))
-    c = comparisons[worst]
-    entries = sorted({e for x in comparisons if x.verdict == c.verdict for e in x.entries})
-    rel = [x.max_rel_error for x in comparisons]
-    ab = [x.max_abs_error for x in comparisons]
-    return GradientResult(
-        name=w, verdict=c.verdict, diagnosis=c.diagnosis, factor=c.factor,
-        max_rel_error=_nanmax(rel), max_abs_error=_nanmax(ab), entries=entries,
-        numeric_only=numeric_only, message=c.message, shape=tuple(refs[worst].shape),
-        tolerance=c.tolerance, point=worst, expected=refs[worst], got=user[worst][w],
-        validation=validation,
-    )
-
-
 def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:
     """N for the hints: the rows of the first input with two or more axes (X of (N, d))."""
     for name in names:
@@ -524,10 +415,3 @@ def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:
         if len(shape) >= 2:
             return int(shape[0])
     return None
-
-
-
-
-def _nanmax(xs: list[float]) -> float:
-    finite = [x for x in xs if not math.isnan(x)]
-    return max(finite) if finite else float("nan")
