@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import numpy as np
+from derive.numeric import kinks as K
 from derive.numeric.config import (  # noqa: F401 - the table's names, where callers find them
     ERROR_STEPS,
     FD32_NOISE,
@@ -291,30 +292,23 @@ class Differences:
             options.append((err if math.isfinite(err) else math.inf, d))  # left the domain
         return min(options, key=lambda o: o[0])[1]
 
-    def one_sided(self, point: Arrays, name: str, indices: list[Index],
-                  f0: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-        left, right = np.empty(len(indices)), np.empty(len(indices))
-        x = point[name]
-        for i, idx in enumerate(indices):
-            xi = float(x[idx])
-            # below the floor the step follows |x|: a one-sided step must not reach across a
-            # singularity at 0 (log, 1/x); a kink exactly at x = 0 keeps the floor's step
-            small = 0.0 < abs(xi) < FD_STEP_FLOOR
-            h = scale * (self.rel_step * abs(xi) if small else self._h(xi))
-            up, down = xi + h, xi - h
-            left[i] = (f0 - self.f(perturbed(point, name, idx, down))) / (xi - down)
-            right[i] = (self.f(perturbed(point, name, idx, up)) - f0) / (up - xi)
-        return left, right
-
     def bracket(self, point: Arrays, name: str, indices: list[Index],
                 f0: float) -> tuple[np.ndarray, np.ndarray]:
-        """[left, right] one-sided derivatives, widened by their own error: a one-sided
-        difference is off by O(h), estimated as its change when h doubles (so a correct
-        subgradient is never outside by that error, whatever RTOL)."""
-        lo, hi = self.one_sided(point, name, indices, f0)
-        lo2, hi2 = self.one_sided(point, name, indices, f0, scale=2.0)
-        err = np.maximum(np.abs(lo - lo2), np.abs(hi - hi2))
-        return np.minimum(lo, hi) - err, np.maximum(lo, hi) + err
+        """[lo, hi]: one-sided derivatives widened by their own error (numeric.kinks.bracket,
+        the one implementation), at this object's steps; below FD_STEP_FLOOR the step
+        follows |x|: a one-sided step must not reach across a singularity at 0 (log, 1/x),
+        while a kink exactly at x = 0 keeps the floor's step."""
+        x = point[name]
+        xs = np.array([float(x[idx]) for idx in indices], dtype=np.float64)
+        small = (np.abs(xs) > 0.0) & (np.abs(xs) < FD_STEP_FLOOR)
+        h = np.where(small, self.rel_step * np.abs(xs), steps(xs, self.rel_step))
+        value = self._valuer(point, name, None)
+
+        def fe(values: np.ndarray) -> np.ndarray:
+            return np.array([value(idx, float(v)) for idx, v in zip(indices, values)])
+
+        br = K.bracket(fe, xs, f0, h)
+        return br.lo, br.hi
 
     def directional(self, point: Arrays, v: Mapping[str, np.ndarray]) -> float:
         """Central difference along v (a direction over one or several inputs): ~ grad . v."""
