@@ -76,6 +76,10 @@ class Tolerances:
                                "size, beyond it the suspects of failed directions and a sample")
     numeric_block: int = _why(64, "entries per random direction beyond the budget: a one-entry "
                               "error of 1e-3 of the gradient's typical entry still fails it")
+    numeric_later: int = _why(64, "entries sampled at each point after the first, besides "
+                              "those of failed directions: the first point differenced every "
+                              "entry (or the budget), so one point costs no more than torch's "
+                              "gradcheck, which checks one")
     numeric_directions: int = _why(1024, "directions per gradient and point at most (2 forward "
                                    "calls each): blocks grow beyond 64 entries past 65536")
     # ---- the Taylor remainder test
@@ -125,6 +129,7 @@ KINK_PROBE_MAX = TOL.kink_probe_max
 NUMERIC_BUDGET = TOL.numeric_budget
 NUMERIC_BLOCK = TOL.numeric_block
 NUMERIC_DIRECTIONS = TOL.numeric_directions
+NUMERIC_LATER = TOL.numeric_later
 TAYLOR_SEED = TOL.taylor_seed
 TAYLOR_WRONG_BELOW = TOL.taylor_wrong_below
 TAYLOR_JOINT_OK = TOL.taylor_joint_ok

@@ -9,7 +9,11 @@ every entry is differenced; above NUMERIC_BUDGET entries that is replaced by
   block): a block whose difference quotient disagrees with the gradient along its direction
   holds a suspect, and every entry of it is differenced (suspects first, by how badly their
   block failed), so a wrong entry is located by index;
-* a uniform sample of the other entries, up to the budget.
+* a uniform sample of the other entries, up to the budget at the first point and
+  NUMERIC_LATER entries at the others (the first point already looked at every entry, or at
+  the budget; the others look for errors that come and go with the point).
+
+Within the budget, the first point differences every entry and the others are planned so.
 
 What may have escaped is stated: the chance that an error confined to one entry, as large as
 the gradient's largest entry, is neither sampled nor seen by its block's direction.
@@ -27,7 +31,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from derive.numeric.config import NUMERIC_BLOCK, NUMERIC_BUDGET, NUMERIC_DIRECTIONS
+from derive.numeric.config import (
+    NUMERIC_BLOCK,
+    NUMERIC_BUDGET,
+    NUMERIC_DIRECTIONS,
+    NUMERIC_LATER,
+)
 
 Index = tuple[int, ...]
 Forward = Callable[[Mapping[str, np.ndarray]], float]
@@ -141,8 +150,9 @@ def block_size(n: int) -> int:
 
 
 def plan(ev: Evaluations, cand: np.ndarray, rtol: float, noise: float, rel_step: float,
-         rng: np.random.Generator) -> Plan:
-    """Directions over random blocks, then the suspects and a sample up to the budget.
+         rng: np.random.Generator, sample: int = NUMERIC_BUDGET) -> Plan:
+    """Directions over random blocks, then the suspects (up to the budget) and a sample (up
+    to the budget, and to ``sample`` entries).
 
     A block fails when |difference quotient - cand . v| exceeds rtol |cand over the block|
     plus ``noise`` (round-off of f, absolute), as the traced path's directions do."""
@@ -172,7 +182,7 @@ def plan(ev: Evaluations, cand: np.ndarray, rtol: float, noise: float, rel_step:
     suspects = np.concatenate([b for _, b in failed])[:NUMERIC_BUDGET] if failed else \
         np.zeros(0, dtype=np.int64)
     rest = np.setdiff1d(np.arange(n), suspects, assume_unique=True)
-    k = min(rest.size, NUMERIC_BUDGET - suspects.size)
+    k = min(rest.size, NUMERIC_BUDGET - suspects.size, sample)
     sample = np.sort(rng.choice(rest, k, replace=False)) if k > 0 else rest[:0]
     flat = np.concatenate([suspects, sample]).astype(np.int64)
     chosen = [tuple(int(i) for i in idx) for idx in zip(*np.unravel_index(flat, shape))]
@@ -181,11 +191,27 @@ def plan(ev: Evaluations, cand: np.ndarray, rtol: float, noise: float, rel_step:
     return Plan(chosen, int(suspects.size), n, len(blocks), len(failed), miss)
 
 
-def calls_estimate(n: int) -> int:
-    """Forward calls of one gradient at one point: 2 per direction and per entry."""
-    if n <= NUMERIC_BUDGET:
-        return 2 * n
-    return 2 * (-(-n // block_size(n))) + 2 * NUMERIC_BUDGET
+def every_point(n: int) -> bool:
+    """Whether every entry is differenced at every point, not only at the first (few)."""
+    return n <= NUMERIC_LATER
+
+
+def first_only(n: int, k: int) -> bool:
+    """Whether point k differences every entry: the first point, within the budget."""
+    return every_point(n) or (k == 0 and n <= NUMERIC_BUDGET)
+
+
+def later_sample(n: int) -> int:
+    """Entries sampled (besides suspects) at points after the first."""
+    return NUMERIC_LATER if n > NUMERIC_LATER else n
+
+
+def calls_estimate(n: int, points: int) -> int:
+    """Forward calls of one gradient over all points: 2 per direction and per entry."""
+    directions = 2 * (-(-n // block_size(n)))
+    first = 2 * n if n <= NUMERIC_BUDGET else directions + 2 * NUMERIC_BUDGET
+    later = 2 * n if every_point(n) else directions + 2 * NUMERIC_LATER
+    return first + (points - 1) * later
 
 
 def mask(shape: Index, chosen: list[Index]) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 from derive.numeric import evidence
 from derive.numeric import sampling as S
 from derive.numeric.compare import Comparison, compare
-from derive.numeric.config import TAYLOR_SEED
+from derive.numeric.config import NUMERIC_BUDGET, TAYLOR_SEED
 from derive.numeric.fd import Differences, fscale
 from derive.verify.calls import _ScalarForward
 from derive.verify.options import Options
@@ -44,14 +44,14 @@ class NumericOnly:
     _slope: Callable[..., dict[str, Any]]
 
     def _numeric(self, w: str) -> GradientResult:
-        """Per-entry central differences of the forward at every point: at every entry up to
-        NUMERIC_BUDGET, beyond it at the entries of failed random directions and a sample
+        """Per-entry central differences of the forward: every entry at the first point (up
+        to NUMERIC_BUDGET), else the entries of failed random directions and a sample
         (numeric.sampling), with the chance of a missed one-entry error stated."""
         shape = np.shape(self.draws[0][w])
         size = int(np.prod(shape, dtype=np.int64))
         every = list(np.ndindex(*shape)) if shape else [()]
         ticker = S.Ticker(self.progress, f"judging {w} by finite differences of your forward",
-                          S.calls_estimate(size) * len(self.draws))
+                          S.calls_estimate(size, len(self.draws)))
         comparisons, refs, filled, plans = [], [], [], []
         for k, p in enumerate(self.draws):
             ev = S.Evaluations(self.f, p, w, self.fvals[k], ticker)
@@ -62,35 +62,27 @@ class NumericOnly:
             if chosen:
                 fdv[tuple(np.array(chosen, dtype=np.int64).T)] = self.diff.central(p, w, chosen,
                                                                                    ev)
-            refs.append(fdv)
             filled.append(self._filled(fdv, self.user[k][w], known))
+            refs.append(fdv if known is None else np.where(known, fdv, filled[-1]))
             comparisons.append(self._numeric_compare(w, fdv, self.user[k][w], k, ev, known))
             plans.append(plan)
         self._fd_refs[w] = filled
-        if any(pl is None for pl in plans):
-            validation = (f"numeric only: central differences at all {size} entries of each of "
-                          f"{len(self.draws)} points (tolerance rtol {self.diff.rtol:g})")
-            return aggregate(w, comparisons, refs, self.user, True, validation)
-        self._numeric_miss[w] = math.prod(pl.miss for pl in plans)
-        n = max(len(pl.chosen) for pl in plans)
-        m = S.block_size(size)
-        validation = (f"numeric only: at each of {len(self.draws)} points every entry along "
-                      f"random directions over blocks of {m} entries, and central differences "
-                      f"at {n} of {size} entries (those of directions that disagreed, then a "
-                      f"random sample; tolerance rtol {self.diff.rtol:g})")
-        return aggregate(w, comparisons, [np.where(np.isnan(r), f, r) for r, f in
-                                           zip(refs, filled)], self.user, True, validation)
+        self._numeric_miss[w] = math.prod(0.0 if pl is None else pl.miss for pl in plans)
+        return aggregate(w, comparisons, refs, self.user, True,
+                         _validation(size, plans, self.diff.rtol))
 
     def _plan(self, w: str, k: int, ev: S.Evaluations) -> S.Plan | None:
         """None: every entry; else the directions' suspects and a sample (numeric.sampling)."""
         shape = np.shape(self.draws[k][w])
-        if S.every_entry(shape):
+        n = int(np.prod(shape, dtype=np.int64))
+        if S.first_only(n, k):
             return None
         c = _finite_same(self.user[k][w], shape)
         if c is None:  # wrong anyway: a sample shows the differences, without directions
             return S.uniform(shape, self.rng)
         return S.plan(ev, c, self.diff.rtol, self.diff.noise * fscale(self.fvals[k]),
-                      self.diff.rel_step, self.rng)
+                      self.diff.rel_step, self.rng, NUMERIC_BUDGET if k == 0 else
+                      S.later_sample(n))
 
     @staticmethod
     def _filled(fdv: np.ndarray, cand: Any, known: np.ndarray | None) -> np.ndarray:
@@ -150,3 +142,21 @@ def aggregate(w: str, comparisons: list[Comparison], refs: list[np.ndarray],
 def _nanmax(xs: list[float]) -> float:
     finite = [x for x in xs if not math.isnan(x)]
     return max(finite) if finite else float("nan")
+
+
+def _validation(size: int, plans: list[S.Plan | None], rtol: float) -> str:
+    """What was differenced: every entry at every point, or at the first, or a sample."""
+    tol = f"tolerance rtol {rtol:g}"
+    if all(pl is None for pl in plans):
+        return (f"numeric only: central differences at all {size} entries of each of "
+                f"{len(plans)} points ({tol})")
+    how = (f"those of random directions over blocks of {S.block_size(size)} entries that "
+           "disagreed, then a random sample")
+    first = plans[0]
+    said = (f"at all {size} entries at point 1" if first is None else
+            f"at {len(first.chosen)} of {size} entries at point 1 ({how})")
+    later = [len(pl.chosen) for pl in plans[1:] if pl is not None]
+    if later:
+        rest = "the other point" if len(later) == 1 else f"each of the other {len(later)} points"
+        said += f"; at {max(later)} at {rest}" + (f" ({how})" if first is None else "")
+    return f"numeric only: central differences {said} ({tol})"
