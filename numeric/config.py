@@ -77,9 +77,9 @@ class Tolerances:
     numeric_block: int = _why(64, "entries per random direction beyond the budget: a one-entry "
                               "error of 1e-3 of the gradient's typical entry still fails it")
     numeric_later: int = _why(64, "entries sampled at each point after the first, besides "
-                              "those of failed directions: the first point differenced every "
-                              "entry (or the budget), so one point costs no more than torch's "
-                              "gradcheck, which checks one")
+                              "those of failed directions, for a gradient above the budget "
+                              "(within it the first point differenced every entry): points "
+                              "after the first cost little, as torch's gradcheck checks one")
     numeric_directions: int = _why(1024, "directions per gradient and point at most (2 forward "
                                    "calls each): blocks grow beyond 64 entries past 65536")
     # ---- the Taylor remainder test

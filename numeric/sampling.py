@@ -10,10 +10,11 @@ every entry is differenced; above NUMERIC_BUDGET entries that is replaced by
   holds a suspect, and every entry of it is differenced (suspects first, by how badly their
   block failed), so a wrong entry is located by index;
 * a uniform sample of the other entries, up to the budget at the first point and
-  NUMERIC_LATER entries at the others (the first point already looked at every entry, or at
-  the budget; the others look for errors that come and go with the point).
+  NUMERIC_LATER entries at the others.
 
-Within the budget, the first point differences every entry and the others are planned so.
+Within the budget the first point differences every entry, and the others only the entries
+of failed directions (as the traced path, which differences entries at one point and looks
+along directions at the others): an error that comes and goes with the point is still seen.
 
 What may have escaped is stated: the chance that an error confined to one entry, as large as
 the gradient's largest entry, is neither sampled nor seen by its block's direction.
@@ -191,26 +192,23 @@ def plan(ev: Evaluations, cand: np.ndarray, rtol: float, noise: float, rel_step:
     return Plan(chosen, int(suspects.size), n, len(blocks), len(failed), miss)
 
 
-def every_point(n: int) -> bool:
-    """Whether every entry is differenced at every point, not only at the first (few)."""
-    return n <= NUMERIC_LATER
-
-
 def first_only(n: int, k: int) -> bool:
-    """Whether point k differences every entry: the first point, within the budget."""
-    return every_point(n) or (k == 0 and n <= NUMERIC_BUDGET)
+    """Whether point k differences every entry: the first point within the budget (and a
+    gradient of one entry, where a direction is a difference)."""
+    return n <= 1 or (k == 0 and n <= NUMERIC_BUDGET)
 
 
 def later_sample(n: int) -> int:
-    """Entries sampled (besides suspects) at points after the first."""
-    return NUMERIC_LATER if n > NUMERIC_LATER else n
+    """Entries sampled besides suspects at points after the first: none when the first
+    point differenced every entry (its directions still cover every entry), else a few."""
+    return 0 if n <= NUMERIC_BUDGET else NUMERIC_LATER
 
 
 def calls_estimate(n: int, points: int) -> int:
     """Forward calls of one gradient over all points: 2 per direction and per entry."""
     directions = 2 * (-(-n // block_size(n)))
     first = 2 * n if n <= NUMERIC_BUDGET else directions + 2 * NUMERIC_BUDGET
-    later = 2 * n if every_point(n) else directions + 2 * NUMERIC_LATER
+    later = 2 * n if n <= 1 else directions + 2 * later_sample(n)
     return first + (points - 1) * later
 
 

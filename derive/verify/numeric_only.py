@@ -150,13 +150,15 @@ def _validation(size: int, plans: list[S.Plan | None], rtol: float) -> str:
     if all(pl is None for pl in plans):
         return (f"numeric only: central differences at all {size} entries of each of "
                 f"{len(plans)} points ({tol})")
-    how = (f"those of random directions over blocks of {S.block_size(size)} entries that "
-           "disagreed, then a random sample")
+    dirs = f"random directions over blocks of {S.block_size(size)} entries"
     first = plans[0]
-    said = (f"at all {size} entries at point 1" if first is None else
-            f"at {len(first.chosen)} of {size} entries at point 1 ({how})")
+    said = (f"all {size} entries at point 1" if first is None else
+            f"{len(first.chosen)} of {size} entries at point 1 (those of {dirs} that "
+            "disagreed, then a random sample)")
     later = [len(pl.chosen) for pl in plans[1:] if pl is not None]
     if later:
         rest = "the other point" if len(later) == 1 else f"each of the other {len(later)} points"
-        said += f"; at {max(later)} at {rest}" + (f" ({how})" if first is None else "")
-    return f"numeric only: central differences {said} ({tol})"
+        what = "a random sample and " if S.later_sample(size) else ""
+        said += (f"; at {rest}, {dirs}, then {what}the entries of those that disagreed "
+                 f"(at most {max(later)})")
+    return f"numeric only: central differences at {said} ({tol})"
