@@ -63,6 +63,7 @@ def numeric_verdict(fdv: np.ndarray, cand: np.ndarray, f0: float, rel_step: floa
     # the differenced entries a diagnosis may rest on: those that agreed, and those that
     # refined differences decided (plain differences beyond REFINE_MAX are not accurate)
     telling = known.copy()
+    noisy = np.zeros(fdv.shape, dtype=bool)  # differences within their own round-off
     scale = float(max(np.max(np.abs(cand), initial=0.0), np.nanmax(np.abs(fdv), initial=0.0)))
     with np.errstate(invalid="ignore"):
         off = np.abs(fdv - cand) / np.maximum(rtol * np.maximum(np.abs(fdv), np.abs(cand)),
@@ -87,8 +88,9 @@ def numeric_verdict(fdv: np.ndarray, cand: np.ndarray, f0: float, rel_step: floa
         for idx in disputed if sampled else disputed[REFINE_MAX:]:
             if _in_noise(ref, cand, x, idx, f0, rel_step):
                 ref[idx] = cand[idx]
-    result = _finish(ref, cand, np.where(known, fdv, np.nan), rtol, entries, x, f0, rel_step,
-                     atol)
+                noisy[idx] = sampled  # sampled: left out of the stated errors too
+    result = _finish(ref, cand, np.where(known & ~noisy, fdv, np.nan), rtol, entries, x, f0,
+                     rel_step, atol)
     if not sampled:
         return result
     return on_sample(result, np.where(np.isfinite(ref), ref, cand), cand, known, telling,
