@@ -165,3 +165,43 @@ def test_undifferenced_entries_are_no_evidence() -> None:
                                  lambda: None, known=known)
     assert c.verdict == "wrong" and c.entries == ((0, 1),)
     assert "1 of 4 differenced entries wrong" in c.message
+
+
+def test_a_right_gradient_with_many_tiny_entries_is_not_called_wrong() -> None:
+    # X of (200, 50): thousands of entries whose plain differences are off by round-off
+    # relative to the entry; more than REFINE_MAX of them used to make a right backward wrong
+    r = derive.verify(forward, _right, {"X": (200, 50), "W": (50, 3)}, points=1)
+    x = r.gradients["X"]
+    assert x.verdict == "ok" and x.max_rel_error < 1e-4
+
+
+def test_a_large_constant_still_hides_no_error_above_the_budget() -> None:
+    def f(x):
+        return 1e6 + 1e-3 * np.sum(np.sort(np.sin(x)))  # sort: not traced
+
+    g = derive.verify(f, lambda x: {"x": -1e-3 * np.cos(x)}, {"x": (50, 30)}).gradients["x"]
+    assert g.verdict == "wrong" and "Taylor remainder slope" in g.message
+    assert g.miss_probability > 0.1  # round-off of 1e6 hides one entry from any direction
+
+
+def test_the_traced_bracket_is_the_kinks_bracket() -> None:
+    from derive.numeric import fd
+    from derive.numeric import kinks as K
+
+    def f(arrays):
+        return float(np.sum(np.abs(arrays["x"])) + np.sum(np.log(np.abs(arrays["x"]) + 1)))
+
+    x = np.array([0.0, 2.0, 1e-4, -3.0])
+    point = {"x": x}
+    lo, hi = fd.Differences(f).bracket(point, "x", [(i,) for i in range(4)], f(point))
+    h = np.where((x != 0) & (np.abs(x) < fd.FD_STEP_FLOOR), fd.FD_REL_STEP * np.abs(x),
+                 fd.steps(x))
+
+    def fe(values):
+        return np.array([f({"x": np.where(np.arange(4) == i, v, x)})
+                         for i, v in enumerate(values)])
+
+    br = K.bracket(fe, x, f(point), h)
+    np.testing.assert_array_equal(lo, br.lo)
+    np.testing.assert_array_equal(hi, br.hi)
+    assert lo[0] < -0.99 and hi[0] > 0.99 and br.kinks[0] and not np.any(br.kinks[1:])
