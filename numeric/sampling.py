@@ -180,8 +180,10 @@ def plan(ev: Evaluations, cand: np.ndarray, rtol: float, noise: float, rel_step:
         elif err > 0:
             escape = max(escape, math.erf(slack * math.sqrt(b.size) / (err * math.sqrt(2.0))))
     failed.sort(key=lambda fb: -fb[0])
-    suspects = np.concatenate([b for _, b in failed])[:NUMERIC_BUDGET] if failed else \
-        np.zeros(0, dtype=np.int64)
+    seen = np.concatenate([b for _, b in failed]) if failed else np.zeros(0, dtype=np.int64)
+    suspects = seen[:NUMERIC_BUDGET]
+    if seen.size > suspects.size:  # failed blocks left unexamined: nothing can be promised
+        escape = 1.0
     rest = np.setdiff1d(np.arange(n), suspects, assume_unique=True)
     k = min(rest.size, NUMERIC_BUDGET - suspects.size, sample)
     sample = np.sort(rng.choice(rest, k, replace=False)) if k > 0 else rest[:0]

@@ -149,6 +149,18 @@ def test_plan_puts_the_failed_block_first_and_covers_every_entry(
     assert ev.calls == 2 * plan.directions
 
 
+def test_failed_blocks_beyond_the_budget_promise_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(S, "NUMERIC_BUDGET", 100)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((50, 40))
+    f = _quadratic(np.ones_like(x))
+    ev = S.Evaluations(f, {"x": x}, "x", f({"x": x}))
+    plan = S.plan(ev, 3 * x, 1e-5, 1e-8 * abs(ev.f0), 6e-6, np.random.default_rng(2))
+    assert plan.failed == plan.directions and plan.suspects == 100 == len(plan.chosen)
+    assert plan.miss == 1.0
+
+
 def test_undifferenced_entries_are_no_evidence() -> None:
     x = np.linspace(-1, 1, 12).reshape(3, 4)
     cand = 2 * x
