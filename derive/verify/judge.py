@@ -98,9 +98,11 @@ class _Context:
             else:
                 out[w] = self._against(w, refs[w])
             out[w] = replace(out[w], miss_probability=self._miss(w, out[w], refs))
-        joint = self._taylor_joint() if all(g.verdict == "ok" for g in out.values()) else None
+        right = tuple(w for w in self.wrt if out[w].verdict == "ok")
+        joint = self._taylor_joint(right)  # one test for every gradient found right
         for w in self.wrt:
-            out[w] = replace(out[w], **(joint if joint is not None else self._taylor(w)))
+            shared = joint if joint is not None and w in right else None
+            out[w] = replace(out[w], **(shared if shared is not None else self._taylor(w)))
             out[w] = self._taylor_decides(w, out[w])
         if self.f.float32:
             self.notes.append("float32 forward: finite differences with step "
@@ -160,12 +162,13 @@ class _Context:
             return {}
         return {"taylor_slope": None if math.isnan(slope) else slope, "taylor": (hs, rs)}
 
-    def _taylor_joint(self) -> dict[str, Any] | None:
-        """One Taylor test for all gradients together (one direction over every checked input):
-        the common case, all right, costs one set of forward passes instead of one per
-        gradient. None when it does not settle every gradient."""
-        grads = {w: self._usable(w) for w in self.wrt}
-        if len(self.wrt) < 2 or any(g is None for g in grads.values()):
+    def _taylor_joint(self, names: tuple[str, ...]) -> dict[str, Any] | None:
+        """One Taylor test for the gradients of ``names`` together (one direction over all of
+        them): those found right cost one set of forward passes instead of one per gradient
+        (a wrong one gets its own test, so its slope is its own). None when it does not
+        settle every one of them."""
+        grads = {w: self._usable(w) for w in names}
+        if len(names) < 2 or any(g is None for g in grads.values()):
             return None
         result = self._slope(grads, TAYLOR_SEED, TAYLOR_JOINT_STEPS)  # type: ignore[arg-type]
         slope = result.get("taylor_slope")
