@@ -332,8 +332,11 @@ class _Context:
             if ties and c.verdict == "wrong":
                 c = self._by_convention(w, cand, c, k)
             comparisons.append(c)
-        validation = self._validation_text(w, ref[0].shape)
-        return _aggregate(w, comparisons, ref, self.user, False, validation)
+        size = int(np.prod(ref[0].shape, dtype=np.int64))
+        n = size if self.fd == "all" else min(FD_SAMPLE, size)
+        validation = validation_text(len(self.draws), n, size)
+        return replace(_aggregate(w, comparisons, ref, self.user, False, validation),
+                       differenced=(n, size))
 
     def _at_kinks(self, w: str, ref: np.ndarray, cand: Any, c: Comparison, k: int,
                   probe_all: bool) -> Comparison:
@@ -389,13 +392,6 @@ class _Context:
                                   message)
         return c
 
-    def _validation_text(self, w: str, shape: Shape) -> str:
-        size = int(np.prod(shape, dtype=np.int64))
-        n = size if self.fd == "all" else min(FD_SAMPLE, size)
-        return (f"derived by rules; finite differences of your forward agree along random "
-                f"directions at all {len(self.draws)} points, and per entry at {n} of {size} "
-                "entries")
-
     # -- numeric only --------------------------------------------------------------
     def _numeric(self, w: str) -> GradientResult:
         """Per-entry central differences of the forward, at every entry and every point."""
@@ -448,6 +444,13 @@ def _is_float32(x: Any) -> bool:
         return getattr(np.asarray(x), "dtype", None) == np.float32
     except ValueError:
         return False
+
+
+def validation_text(points: int, differenced: int, size: int) -> str:
+    """What validated a derived gradient (or, summed, every one of them), in words."""
+    return (f"derived by rules; finite differences of your forward agree along random "
+            f"directions at all {points} points, and per entry at {differenced} of {size} "
+            "entries")
 
 
 def _aggregate(w: str, comparisons: list[Comparison], refs: list[np.ndarray],
