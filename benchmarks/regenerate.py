@@ -190,6 +190,11 @@ def startup(runs: int) -> dict[str, Any]:
         "derive verify examples/two_layer_big.py (proof cache empty)":
             paired(verify, numpy, runs, fresh_cache=True),
     }
+    report = [py, "-m", "derive", "report", "--quiet", "--out",
+              str(Path(tempfile.mkdtemp("derive")) / "report")]
+    few = max(2, runs // 4)  # a report takes seconds: a few runs give a fair median
+    out["derive report (every cache empty)"] = paired(report, numpy, few, fresh_cache=True)
+    out["derive report (caches warm)"] = paired(report, numpy, few)
     return {"rows": out, "before": before, "after": machine(),
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 

@@ -222,6 +222,23 @@ def check_case(case: Case | str, *, prove: bool = True) -> CaseResult:
 
 
 def _prove(graph: Graph, bw: B.Backward, ew: EW.Elementwise, w: str) -> EW.Proof:
+    """The proof for ``w``, read back from the disk cache when this graph was proved before
+    (keyed by its structure, as ``derive verify`` keys its proofs): the report's three-layer
+    proof costs seconds of SymPy once, not on every run."""
+    from derive import proofcache
+    from derive.proof import FULL_BUDGET
+
+    shapes = {k: v.shape for k, v in graph.inputs.items()}
+    key = proofcache.structure_key(graph.output, (w,), shapes, FULL_BUDGET)
+    kept = proofcache.load(key)
+    if kept is not None and w in kept[1]:
+        return kept[1][w]
+    proof = _prove_now(graph, bw, ew, w)
+    proofcache.store(key, "case", {w: proof})
+    return proof
+
+
+def _prove_now(graph: Graph, bw: B.Backward, ew: EW.Elementwise, w: str) -> EW.Proof:
     env = dict(ew.symbols)
     for s in graph.steps:
         env[s.name] = EW.evaluate(s.node, env)

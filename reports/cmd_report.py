@@ -7,6 +7,7 @@ stdout. Exit status 0 when every case agrees, 1 when one does not.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
 import time
@@ -70,15 +71,16 @@ def _run(args: argparse.Namespace, say: Any) -> int:
     from derive.claims import check_claims
 
     formats = preflight(args.out, _formats(args))  # fail before minutes of checking
-    results = check(prove=not args.no_prove, progress=lambda name: say(f"checking {name}"))
-    say("checking the documents' claims")
-    claims = check_claims({r.case.name: r for r in results})
-    training = None
-    if not args.no_training:
-        from derive.reports.training import training_summary
+    with _training(args, say) as job:
+        results = check(prove=not args.no_prove,
+                        progress=lambda name: say(f"checking {name}"))
+        say("checking the documents' claims")
+        claims = check_claims({r.case.name: r for r in results})
+        if job is not None:
+            from derive.reports.figurerender import warm
 
-        say("training the documents' networks (cached after the first run)")
-        training = training_summary()
+            warm()  # while the child trains; the figure workers inherit it
+        training = None if job is None else job.result()
     written = write_report(results, claims, args.out, formats, progress=say, training=training)
     say(f"done in {time.perf_counter() - say.t0:.1f} s")
     for kind, path in written.items():
@@ -87,6 +89,17 @@ def _run(args: argparse.Namespace, say: Any) -> int:
     print(summary_line(results, claims))
     print(open_line(written))
     return 0 if all(r.ok for r in results) else 1
+
+
+def _training(args: argparse.Namespace, say: Any) -> Any:
+    """The training summary, computed in a child process while the cases are checked."""
+    if args.no_training:
+        return contextlib.nullcontext(None)
+    from derive.reports.background import Background
+    from derive.reports.training import training_summary
+
+    say("training the documents' networks alongside (cached after the first run)")
+    return Background(training_summary)
 
 
 def open_line(written: dict[str, Path]) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 from derive.numeric.fd import FD_REL_STEP
 from derive.numeric.functions import DOC_DELTA
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from derive.check import CaseResult
 from derive.evidence import Curve, StepErrors, Taylor
@@ -43,6 +44,7 @@ PDF_METADATA = {"CreationDate": None, "ModDate": None, "Creator": "derive report
 
 CURVE, POINTS, MARK = "#2f5597", "#b3261e", "#1a1a1a"
 HEATMAP_ANNOTATE_MAX = 30  # write the number in each cell up to this many entries
+HEATMAP_TICKS_MAX = 12  # label every row/column up to this many; beyond, a few integer ticks
 
 
 @dataclass
@@ -234,8 +236,11 @@ def draw_heatmap(grid: np.ndarray) -> Figure:
         for (i, j), v in np.ndenumerate(grid):
             ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=8,
                     color="white" if abs(v) > 0.6 * m else "black")
-    ax.set_xticks(range(cols))
-    ax.set_yticks(range(rows))
+    for axis, count in ((ax.xaxis, cols), (ax.yaxis, rows)):
+        if count <= HEATMAP_TICKS_MAX:
+            axis.set_ticks(range(count))
+        else:  # 400 labels would overlap (and take seconds to lay out)
+            axis.set_major_locator(MaxNLocator(nbins=HEATMAP_TICKS_MAX, integer=True))
     ax.set_xlabel("column")
     ax.set_ylabel("row")
     fig.colorbar(im, ax=ax, shrink=0.9)

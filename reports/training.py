@@ -350,13 +350,14 @@ def training_summary(cache_dir: str | os.PathLike[str] | None = None, *,
                                    "data_sha256": data.sha256,
                                    "config": _config_record(config, hidden)})
     folder = default_cache_dir() if cache_dir is None else Path(cache_dir)
-    path = folder / f"training-{key[:20]}.json"
-    if not refresh:
+    path = None if folder is None else folder / f"training-{key[:20]}.json"
+    if not refresh and path is not None:
         cached = read(path, key, SCHEMA)
         if cached is not None:
             return cached
     summary = _summary(data, why, ND.prepare(data), config, hidden)
     summary["key"] = key
     with contextlib.suppress(OSError):  # a read-only home folder costs speed, not correctness
-        write_atomic(path, json.dumps(summary))
+        if path is not None:
+            write_atomic(path, json.dumps(summary))
     return summary

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,12 @@ from typing import Any
 from derive.reports import pages
 
 
-def default_cache_dir() -> Path:
-    """$XDG_CACHE_HOME/derive, else ~/.cache/derive: a user folder, never the package."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "derive"
+def default_cache_dir() -> Path | None:
+    """derive's one cache folder, as the proofs use it (:func:`derive.proofcache.folder`:
+    $DERIVE_CACHE_DIR, else $XDG_CACHE_HOME/derive, else ~/.cache/derive; None when off)."""
+    from derive.proofcache import folder
+
+    return folder()
 
 
 def _versions() -> dict[str, str]:

@@ -3,7 +3,8 @@
 One module per family: leaves (inputs, constants), arith (+ - * / neg pow), products
 (matmul), einsum, linalg (inv, det, log|det|), shape (transpose, reshape, broadcasting),
 index (indexing, scatter, buffer writes), concat, reduce (sum, mean, max, min, prod, cumsum),
-pointwise (table functions, max/min, comparisons, where, logaddexp, logic). Importing this
+pointwise (table functions, max/min, comparisons, where, logaddexp, logic), softmax (softmax,
+log-softmax along an axis). Importing this
 package registers them all.
 """
 
@@ -18,10 +19,12 @@ from derive.ops import (  # noqa: F401 - importing registers every operation
     products,
     reduce,
     shape,
+    softmax,
 )
 from derive.ops.registry import BUILDERS, OPS, Op, build, register, spec
 
-for _family in (leaves, arith, shape, pointwise, products, reduce, index, concat, einsum, linalg):
+for _family in (leaves, arith, shape, pointwise, products, reduce, index, concat, einsum, linalg,
+                softmax):
     BUILDERS.update({k: v for k, v in vars(_family).items()
                      if callable(v) and not k.startswith("_") and getattr(v, "__module__", "")
                      == _family.__name__ and not isinstance(v, type)})

@@ -97,9 +97,11 @@ class _Context(NumericOnly):
             else:
                 out[w] = self._against(w, refs[w])
             out[w] = replace(out[w], miss_probability=self._miss(w, out[w], refs))
-        joint = self._taylor_joint() if all(g.verdict == "ok" for g in out.values()) else None
+        right = tuple(w for w in self.wrt if out[w].verdict == "ok")
+        joint = self._taylor_joint(right)  # one test for every gradient found right
         for w in self.wrt:
-            out[w] = replace(out[w], **(joint if joint is not None else self._taylor(w)))
+            shared = joint if joint is not None and w in right else None
+            out[w] = replace(out[w], **(shared if shared is not None else self._taylor(w)))
             out[w] = self._taylor_decides(w, out[w])
         if self.f.float32:
             self.notes.append("float32 forward: finite differences with step "
@@ -161,12 +163,13 @@ class _Context(NumericOnly):
             return {}
         return {"taylor_slope": None if math.isnan(slope) else slope, "taylor": (hs, rs)}
 
-    def _taylor_joint(self) -> dict[str, Any] | None:
-        """One Taylor test for all gradients together (one direction over every checked input):
-        the common case, all right, costs one set of forward passes instead of one per
-        gradient. None when it does not settle every gradient."""
-        grads = {w: self._usable(w) for w in self.wrt}
-        if len(self.wrt) < 2 or any(g is None for g in grads.values()):
+    def _taylor_joint(self, names: tuple[str, ...]) -> dict[str, Any] | None:
+        """One Taylor test for the gradients of ``names`` together (one direction over all of
+        them): those found right cost one set of forward passes instead of one per gradient
+        (a wrong one gets its own test, so its slope is its own). None when it does not
+        settle every one of them."""
+        grads = {w: self._usable(w) for w in names}
+        if len(names) < 2 or any(g is None for g in grads.values()):
             return None
         result = self._slope(grads, TAYLOR_SEED, TAYLOR_JOINT_STEPS)  # type: ignore[arg-type]
         slope = result.get("taylor_slope")
@@ -330,8 +333,11 @@ class _Context(NumericOnly):
             if ties and c.verdict == "wrong":
                 c = self._by_convention(w, cand, c, k)
             comparisons.append(c)
-        validation = self._validation_text(w, ref[0].shape)
-        return aggregate(w, comparisons, ref, self.user, False, validation)
+        size = int(np.prod(ref[0].shape, dtype=np.int64))
+        n = size if self.fd == "all" else min(FD_SAMPLE, size)
+        validation = validation_text(len(self.draws), n, size)
+        return replace(aggregate(w, comparisons, ref, self.user, False, validation),
+                       differenced=(n, size))
 
     def _at_kinks(self, w: str, ref: np.ndarray, cand: Any, c: Comparison, k: int,
                   probe_all: bool) -> Comparison:
@@ -387,12 +393,6 @@ class _Context(NumericOnly):
                                   message)
         return c
 
-    def _validation_text(self, w: str, shape: Shape) -> str:
-        size = int(np.prod(shape, dtype=np.int64))
-        n = size if self.fd == "all" else min(FD_SAMPLE, size)
-        return (f"derived by rules; finite differences of your forward agree along random "
-                f"directions at all {len(self.draws)} points, and per entry at {n} of {size} "
-                "entries")
 
 def _dtype(x: Any) -> Any:
     try:  # a ragged list is not an array at all
@@ -406,6 +406,13 @@ def _is_float32(x: Any) -> bool:
         return getattr(np.asarray(x), "dtype", None) == np.float32
     except ValueError:
         return False
+
+
+def validation_text(points: int, differenced: int, size: int) -> str:
+    """What validated a derived gradient (or, summed, every one of them), in words."""
+    return (f"derived by rules; finite differences of your forward agree along random "
+            f"directions at all {points} points, and per entry at {differenced} of {size} "
+            "entries")
 
 
 def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:

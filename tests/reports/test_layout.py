@@ -95,8 +95,9 @@ def test_the_probe_sees_a_box_too_wide(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not HAVE_CHROMIUM, reason="chromium is not installed")
-def test_nothing_in_the_page_is_clipped(report_dir: Path, tmp_path: Path) -> None:
-    found = overflowing(report_dir / "index.html", tmp_path, 1200)
+@pytest.mark.parametrize("width", [800, 1200])  # a laptop's half screen, and a full one
+def test_nothing_in_the_page_is_clipped(report_dir: Path, tmp_path: Path, width: int) -> None:
+    found = overflowing(report_dir / "index.html", tmp_path, width)
     assert found["checked"] > 100  # every figure, code box and formula was measured
     assert not found["found"], "\n".join(found["found"])
 

@@ -88,6 +88,11 @@ def test_an_unwritable_cache_costs_only_speed(tmp_path: Path, monkeypatch) -> No
 
 
 def test_default_cache_dir_is_a_user_folder(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "mine"))
+    assert RT.default_cache_dir() == tmp_path / "mine"  # the proofs' folder, one for all
+    monkeypatch.setenv("DERIVE_CACHE_DIR", "off")
+    assert RT.default_cache_dir() is None
+    monkeypatch.delenv("DERIVE_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert RT.default_cache_dir() == tmp_path / "derive"
     monkeypatch.delenv("XDG_CACHE_HOME")
@@ -123,10 +128,11 @@ def test_derive_report_includes_the_training_section(summary, tmp_path: Path,
 
     real_check = DC.check
     monkeypatch.setattr(DC, "check", lambda *a, **k: real_check(["square"], prove=False))
-    asked: list[bool] = []
+    asked = tmp_path / "asked"  # a file: the report may ask from a child process
 
     def cached(*args, **kwargs):
-        asked.append(True)
+        with asked.open("a") as f:
+            f.write("asked\n")
         return summary
 
     monkeypatch.setattr(RT, "training_summary", cached)
@@ -137,7 +143,7 @@ def test_derive_report_includes_the_training_section(summary, tmp_path: Path,
     for name in summary["plots_pdf"]:
         assert f"figures/training-{name}.pdf" in tex
         assert (out / "figures" / f"training-{name}.pdf").read_bytes().startswith(b"%PDF")
-    assert asked == [True]
+    assert asked.read_text().splitlines() == ["asked"]
     assert 'id="training"' in page
     linear = summary["models"]["linear"]["runs"]["verified"]["mse"]
     assert f"{linear:.2f}" in page

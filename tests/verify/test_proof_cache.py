@@ -90,3 +90,21 @@ def test_a_kept_proof_needs_no_sympy(tmp_path: Path) -> None:
     second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert first.stdout.split() == ["True", "True"], first.stderr  # proved: SymPy ran
     assert second.stdout.split() == ["False", "True"], second.stderr  # kept: no SymPy
+
+
+def test_the_documents_cases_keep_their_proofs_too(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report proves each case once; later runs read the proof back (no SymPy work)."""
+    import derive.check as DC
+
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path))
+    first = DC.check_case("two-layer")
+    assert all(g.proof is not None and g.proof.proved for g in first.gradients.values())
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("proved again although the proof was kept")
+
+    monkeypatch.setattr(DC, "_prove_now", refuse)
+    again = DC.check_case("two-layer")
+    assert {w: g.proof for w, g in again.gradients.items()} == \
+        {w: g.proof for w, g in first.gradients.items()}
