@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+import cases as C
+
 LABEL = {"derive": "derive.verify", "derive_cached": "derive.verify, proof cache warm",
          "torch_default": "torch gradcheck, default", "torch_fast": "torch gradcheck, fast_mode",
          "jax": "jax check_grads", "autograd": "autograd check_grads",
@@ -133,6 +135,21 @@ def goals(res: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"goal": "two-layer warm >= 50x faster than torch gradcheck default",
                     "value": ratio(r), "met": r is not None and r >= 50,
                     "profile": {"case": "two_layer", "warm": True}})
+    num = res["cases"].get("numeric_only")
+    if num:
+        cold, warm = cold_ratio(num, "torch_default"), warm_ratio(num, "torch_default")
+        out.append({"goal": "numeric only (X 200x50): never slower than torch gradcheck "
+                    "default, first call and warm", "value": f"{ratio(cold)} first call, "
+                    f"{ratio(warm)} warm", "met": bool(cold and warm and min(cold, warm) >= 1),
+                    "profile": {"case": "numeric_only"}})
+    big = res.get("numeric_big")
+    if big and "derive" in big:
+        t = big["derive"]["first"]
+        torch_t = big.get("torch_default", {}).get("first")
+        peer = f" (torch gradcheck default: {fmt(torch_t)})" if torch_t else ""
+        out.append({"goal": "numeric only, X of (1000, 100): judged in < 10 s",
+                    "value": fmt(t) + peer, "met": not big["derive"]["error"] and t < 10,
+                    "profile": {"case": "numeric_only", "sizes": C.BIG_NUMERIC}})
     for row in res.get("depth", []):
         limit = {8: 1.0, 16: 2.0}.get(row["value"])
         if limit:
