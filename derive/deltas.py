@@ -94,6 +94,22 @@ class Evaluator:
         return env
 
 
+def work(ev: Evaluator, name: str) -> int:
+    """Multiply-adds one perturbation of input ``name`` costs at most, dense: every node that
+    depends on it, a product counted with its inner size. What a sample of entries of a deep
+    network's first layer costs, before paying it."""
+    leaf = ev.graph.inputs[name]
+    live = {leaf.uid}
+    total = 0
+    for n in ev.order:
+        if n.is_leaf or not any(a.uid in live for a in n.args):
+            continue
+        live.add(n.uid)
+        inner = n.args[0].shape[-1] if n.op == "matmul" and n.args[0].shape else 1
+        total += int(n.size) * int(inner)
+    return max(total, 1)
+
+
 def central_differences(ev: Evaluator, point: Mapping[str, np.ndarray], name: str,
                         flat: np.ndarray, rel_step: float) -> np.ndarray:
     """Central differences (f(x + h e_i) - f(x - h e_i)) / (2h) at the flat ``indices`` of

@@ -67,7 +67,14 @@ class Tolerances:
     fd_directions: int = _why(2, "random directions at the first point: the chance to miss "
                               "an error of the derivation stays below 1e-6")
     fd_spot: int = _why(4, "entries checked against the user's forward before per-entry "
-                        "differences through the traced graph are trusted")
+                        "differences through the traced graph are trusted (then one entry "
+                        "per further gradient of the same derivation)")
+    fd_work: int = _why(100_000_000, "multiply-adds per gradient for its per-entry sample "
+                        "through the traced graph: an early layer of a deep network, whose "
+                        "perturbation crosses every later layer, samples fewer entries, so the "
+                        "cost grows linearly with depth, not quadratically")
+    fd_sample_min: int = _why(4, "entries per gradient differenced however costly (the "
+                              "directions and the stated miss probability cover the rest)")
     kink_probe_max: int = _why(2048, "one-sided differences at most this many entries: a "
                                "gradient wrong at more is not a matter of kinks")
     # ---- numeric only (no derivation): numeric.sampling
@@ -125,6 +132,8 @@ AS_PRINTED_RTOL = TOL.as_printed_rtol
 FD_SAMPLE = TOL.fd_sample
 FD_DIRECTIONS = TOL.fd_directions
 FD_SPOT = TOL.fd_spot
+FD_WORK = TOL.fd_work
+FD_SAMPLE_MIN = TOL.fd_sample_min
 KINK_PROBE_MAX = TOL.kink_probe_max
 NUMERIC_BUDGET = TOL.numeric_budget
 NUMERIC_BLOCK = TOL.numeric_block

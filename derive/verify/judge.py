@@ -22,7 +22,9 @@ from derive.numeric.config import (
     FD32_RTOL,
     FD_DIRECTIONS,
     FD_SAMPLE,
+    FD_SAMPLE_MIN,
     FD_SPOT,
+    FD_WORK,
     KINK_PROBE_MAX,
     TAYLOR_JOINT_OK,
     TAYLOR_JOINT_STEPS,
@@ -127,7 +129,7 @@ class _Context(NumericOnly):
         if refs is None or self.fd == "all":
             return 0.0
         n = int(np.prod(refs[w][0].shape, dtype=np.int64))
-        p_sample = 1.0 - min(FD_SAMPLE, n) / n
+        p_sample = 1.0 - self._sample_size(w, n) / n
         if p_sample == 0.0:
             return 0.0
         names = [x for x in self.wrt if all(np.all(np.isfinite(r)) for r in refs[x])]
@@ -261,7 +263,8 @@ class _Context(NumericOnly):
             plan[0] = every
         elif ("sampled", w) not in memo and 0 not in plan:
             size = len(every)
-            n = min(FD_SAMPLE, size)
+            n = self._budgeted(w, size)
+            memo[("sample size", w)] = n
             plan[0] = flat_indices(shape, np.sort(self.rng.choice(size, n, replace=False)))
         for k, chosen in sorted(plan.items()):
             bad = self._entries_disagree(w, ref[k], k, chosen)
@@ -271,6 +274,25 @@ class _Context(NumericOnly):
                         "by finite differences alone; please report this tracer limitation")
         memo[("sampled", w)] = True
         return None
+
+    def _budgeted(self, w: str, size: int) -> int:
+        """FD_SAMPLE entries, fewer where one perturbation of w costs so much (an early layer
+        of a deep network) that they would pass FD_WORK, never fewer than FD_SAMPLE_MIN."""
+        n = min(FD_SAMPLE, size)
+        d = self.derivation
+        if d is None:
+            return n
+        from derive import deltas
+
+        ev = d.memo.get("deltas")
+        if ev is None:
+            ev = d.memo["deltas"] = deltas.Evaluator(d.graph)
+        return min(n, max(FD_SAMPLE_MIN, FD_WORK // deltas.work(ev, w)))
+
+    def _sample_size(self, w: str, size: int) -> int:
+        """How many entries of w the derivation's per-entry sample differenced."""
+        memo = self.derivation.memo if self.derivation is not None else {}
+        return int(memo.get(("sample size", w), min(FD_SAMPLE, size)))
 
     def _entries_disagree(self, w: str, g: np.ndarray, k: int,
                           chosen: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
@@ -301,7 +323,8 @@ class _Context(NumericOnly):
         operation it does not cover, your forward twice per entry."""
         p = self.draws[k]
         d = self.derivation
-        if d is None or len(chosen) <= 4 * FD_SPOT or self.f.float32:
+        spots = 1 if d is not None and d.memo.get("deltas trusted") else FD_SPOT
+        if d is None or len(chosen) <= 2 * spots or self.f.float32:
             return self.diff.central(p, w, chosen)
         from derive import deltas
 
@@ -314,10 +337,11 @@ class _Context(NumericOnly):
             fast = deltas.central_differences(ev, p, w, flat, self.diff.rel_step)
         except deltas.Unsupported:
             return self.diff.central(p, w, chosen)
-        spot = np.sort(self.rng.choice(len(chosen), FD_SPOT, replace=False))
+        spot = np.sort(self.rng.choice(len(chosen), spots, replace=False))
         slow = self.diff.central(p, w, [chosen[i] for i in spot])
         if not np.all(self.diff.agree(fast[spot], slow, self.fvals[k])):
             return self.diff.central(p, w, chosen)
+        d.memo["deltas trusted"] = True
         fast[spot] = slow
         return fast
 
@@ -334,7 +358,7 @@ class _Context(NumericOnly):
                 c = self._by_convention(w, cand, c, k)
             comparisons.append(c)
         size = int(np.prod(ref[0].shape, dtype=np.int64))
-        n = size if self.fd == "all" else min(FD_SAMPLE, size)
+        n = size if self.fd == "all" else self._sample_size(w, size)
         validation = validation_text(len(self.draws), n, size)
         return replace(aggregate(w, comparisons, ref, self.user, False, validation),
                        differenced=(n, size))
