@@ -108,9 +108,11 @@ def ground_truth(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...],
                  constants: Mapping[str, np.ndarray] | None = None,
                  max_ops: int = GROUND_TRUTH_MAX_OPS,
                  memo: dict[int, np.ndarray] | None = None,
-                 max_nodes: int | None = None) -> Elementwise:
+                 max_nodes: int | None = None, max_total: int | None = None) -> Elementwise:
     """sympy.diff of the scalar output with respect to every element of every input in wrt.
-    Raises ProofTimeout (undecided) when the output exceeds ``max_ops`` operations."""
+    Raises ProofTimeout (undecided) when the output exceeds ``max_ops`` operations, or when
+    its operations times the entries to differentiate by exceed ``max_total`` (the size of
+    what diff would build: attention's 2,903 operations by 12 entries took seconds)."""
     if max_nodes is not None:
         too_large(output, max_nodes)
     symbols = symbols_for(inputs, constants)
@@ -122,6 +124,10 @@ def ground_truth(output: Node, inputs: Mapping[str, Node], wrt: tuple[str, ...],
     if ops > max_ops:
         raise ProofTimeout(f"not proved: the elementwise output has {ops} operations "
                            f"(work budget {max_ops})")
+    entries = sum(int(symbols[w].size) for w in wrt)
+    if max_total is not None and ops * entries > max_total:
+        raise ProofTimeout(f"not proved: {ops} operations to differentiate by {entries} "
+                           f"entries (work budget {max_total})")
     grads = {w: _apply(lambda s: sp.diff(scalar, s), symbols[w]) for w in wrt}
     return Elementwise(symbols, scalar, grads)
 

@@ -102,7 +102,7 @@ def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ..
     try:
         memo: dict[int, np.ndarray] = {}  # one pass over the graph, shared by every form
         ew = EW.ground_truth(g.output, g.inputs, g.wrt, constants, max_ops=budget.entry_ops,
-                             memo=memo, max_nodes=budget.graph_ops)
+                             memo=memo, max_nodes=budget.graph_ops, max_total=budget.total_ops)
         env = dict(ew.symbols)
         for s in g.steps:
             env[s.name] = EW.evaluate(s.node, env, memo)
