@@ -1,6 +1,10 @@
 """Arrays the forward creates: np.zeros, np.ones, np.full, np.empty (and their _like forms),
 np.eye, np.arange, np.array of traced values.
 
+``np.arange(n)`` of a size read off an input (``n = X.shape[0]``, ``len(X)``) is a node of
+the graph, so ``logp[np.arange(n), y]`` prints as arange(n) and pastes as
+``np.arange(X.shape[0])``; of a literal number it stays the constant it is.
+
 Functions such as np.zeros take no array, so numpy never hands them to a traced value; while
 tracing, the forward sees :data:`SHIM` in place of the numpy module (and in place of these
 functions imported by name), which records them. The arrays they make are buffers: the
@@ -16,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from derive import expr as E
+from derive.ops.index import arange as arange_node
 from derive.traced import FUNCTIONS, Dim, Traced, as_node
 
 
@@ -79,9 +84,22 @@ def asarray(obj: Any, dtype: Any = None, *args: Any, **kw: Any) -> Any:
     return np.asarray(obj, dtype, *args, **kw)
 
 
+def arange(*args: Any, **kw: Any) -> Any:
+    """np.arange: a node when it counts 0, 1, ..., k - 1 up to a size ``k`` known by name."""
+    start, stop, step = (0, args[0], 1) if len(args) == 1 else (tuple(args) + (1,))[:3]
+    stop = kw.get("stop", stop)
+    start, step = kw.get("start", start), kw.get("step", step)
+    dtype = kw.get("dtype")
+    if isinstance(stop, Dim) and start == 0 and step == 1 and \
+            (dtype is None or np.dtype(dtype).kind in "iu"):
+        value = np.arange(int(stop), dtype=dtype)
+        return Traced(arange_node(E.dim(*stop.source, int(stop))), value)
+    return np.arange(*args, **kw)
+
+
 _MADE = {
     "zeros": _filled(0.0), "ones": _filled(1.0), "empty": _filled(0.0), "full": full,
-    "array": array, "asarray": asarray, "asanyarray": asarray,
+    "array": array, "asarray": asarray, "asanyarray": asarray, "arange": arange,
 }
 
 FUNCTIONS.update({

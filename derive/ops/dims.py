@@ -25,6 +25,11 @@ def dim_source(node: Node, axis: int) -> Source | None:
         seen.add((n.uid, ax))
         if n.op == "input" and n.name:
             return n.name, ax
+        if n.op == "dim":  # a size read off an input (the argument of arange)
+            return n.attrs.input, n.attrs.axis
+        named = getattr(n.attrs, "dims", None)  # sizes an operation recorded by name
+        if named and ax < len(named) and named[ax] is not None:
+            return named[ax]
         stack.extend(reversed([(n.args[i], k) for i, k in OPS[n.op].axis_sources(n, ax)]))
     return None
 
