@@ -119,5 +119,15 @@ class _NumpyShim(types.ModuleType):
 
 SHIM = _NumpyShim("numpy")
 
+def traced_len(obj: Any) -> int:
+    """len() that keeps a size's name: Python's len() turns X.shape[0] into a plain int."""
+    if isinstance(obj, Traced):
+        return obj.shape[0] if len(obj) else 0
+    return len(obj)
+
+
+# builtins the forward sees in place of Python's (unless it defines its own)
+BUILTINS: dict[str, Any] = {"len": traced_len}
+
 # numpy's own functions -> their recording versions, for `from numpy import zeros`
 REPLACED = {getattr(np, name): f for name, f in _MADE.items()}
