@@ -131,7 +131,9 @@ def index_axes(n: Node) -> list[list[tuple[int, int]]]:
     arrays are those arrays' axes (arange(n) there gives the result a size known as n), in
     place when the array indices are adjacent, else first; a mask's count is no one's size."""
     a, indices = n.args[0], n.args[1:]
-    key, masks = n.attrs.key, n.attrs.masks
+    key = n.attrs.key
+    masks = set(n.attrs.masks) | {i for i, x in enumerate(indices)
+                                  if x.op == "const" and x.attrs.dtype == "bool"}
     arrays = [k for k in key if isinstance(k, tuple) and k[0] == "arg"]
     consumed = sum(len(indices[k[1]].shape) if k[1] in masks else 1 for k in arrays) + \
         sum(1 for k in key if not isinstance(k, tuple) or k[0] == "slice")

@@ -169,3 +169,34 @@ def test_arange_of_a_traced_size_is_a_node_and_of_a_number_a_constant() -> None:
     by_number = _ops(lambda x, y: x[np.arange(4), y].sum(), {"x": (4, 3)}, {"y": y})
     assert "arange" in by_size and "dim" in by_size
     assert "arange" not in by_number and "const" in by_number
+
+
+A = (2, 3, 5, 7)  # distinct sizes: each output axis's size names the axis it must come from
+I11 = np.zeros(11, np.intp)
+KEYS = [  # (numpy key on an array shaped A, output axes known by no name)
+    ((slice(None), I11), ()),
+    ((I11, slice(None), I11), ()),  # apart: the index axes go first
+    ((None, Ellipsis, I11), (0,)),  # the new axis has size 1
+    ((0, I11), ()),  # an int beside an array is an index too: in place
+    ((slice(None), 0, slice(None), I11), ()),  # apart again
+    ((np.zeros((13, 1), np.intp), I11), ()),  # broadcast together: (13, 11)
+    ((slice(None), slice(1, 3)), (1,)),  # a slice of another size is no one's size
+]
+
+
+@pytest.mark.parametrize(("key", "unnamed"), KEYS, ids=[str(i) for i in range(len(KEYS))])
+def test_each_output_axis_of_an_index_is_the_axis_numpy_takes(key: tuple, unnamed: tuple
+                                                              ) -> None:
+    from derive import expr as E
+    from derive.numpy_shapes import parse_key
+    from derive.ops import OPS
+
+    template, arrays = parse_key(key)
+    node = E.getitem(E.leaf("a", A), template, tuple(E.leaf(f"i{k}", t.node.shape)
+                                                     for k, t in enumerate(arrays)))
+    assert node.shape == np.empty(A, np.int8)[key].shape
+    for axis, size in enumerate(node.shape):
+        sources = OPS["getitem"].axis_sources(node, axis)
+        named = {node.args[i].shape[k] for i, k in sources}
+        expected = set() if axis in unnamed else {size}
+        assert named == expected, (key, axis, sources)
