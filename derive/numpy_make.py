@@ -3,7 +3,8 @@ np.eye, np.arange, np.array of traced values.
 
 ``np.arange(n)`` of a size read off an input (``n = X.shape[0]``, ``len(X)``) is a node of
 the graph, so ``logp[np.arange(n), y]`` prints as arange(n) and pastes as
-``np.arange(X.shape[0])``; of a literal number it stays the constant it is.
+``np.arange(X.shape[0])`` (``np.eye(C)`` likewise); of a literal number it stays the
+constant it is.
 
 Functions such as np.zeros take no array, so numpy never hands them to a traced value; while
 tracing, the forward sees :data:`SHIM` in place of the numpy module (and in place of these
@@ -20,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from derive import expr as E
-from derive.ops.index import arange as arange_node
+from derive.ops.ranges import arange as arange_node
+from derive.ops.ranges import eye as eye_node
 from derive.traced import FUNCTIONS, Dim, Traced, as_node
 
 
@@ -97,9 +99,19 @@ def arange(*args: Any, **kw: Any) -> Any:
     return np.arange(*args, **kw)
 
 
+def eye(N: Any, M: Any = None, k: int = 0, dtype: Any = float, *args: Any, **kw: Any) -> Any:
+    """np.eye: a node when it is the square identity of a size known by name (one-hot rows
+    are ``np.eye(C)[y]``)."""
+    if isinstance(N, Dim) and (M is None or M == N) and k == 0 and \
+            np.dtype(dtype).kind == "f" and not args and not kw:
+        return Traced(eye_node(E.dim(*N.source, int(N))), np.eye(int(N)))
+    return np.eye(N, M, k, dtype, *args, **kw)
+
+
 _MADE = {
     "zeros": _filled(0.0), "ones": _filled(1.0), "empty": _filled(0.0), "full": full,
     "array": array, "asarray": asarray, "asanyarray": asarray, "arange": arange,
+    "eye": eye,
 }
 
 FUNCTIONS.update({

@@ -6,9 +6,10 @@ node among the operation's arguments (integer labels ``y`` in ``logp[np.arange(n
 boolean mask). So the graph prints ``logp[arange(n), y]`` by name and the generated code
 indexes with whatever labels it is given.
 
-``np.arange(X.shape[0])`` is itself a node (``arange``, of a size read off an input), not
-the array of numbers it had when traced: the index, the scatter's target shape and every
-array shaped like the selection then hold at any batch size.
+``np.arange(X.shape[0])`` is itself a node (:mod:`derive.ops.ranges`), not the array of
+numbers it had when traced; each output axis of an index names the axis it comes from
+(:func:`index_axes`) and the scatter records the indexed array's sizes by name: the index,
+the scatter's target shape and every array shaped like the selection hold at any size.
 """
 
 from __future__ import annotations
@@ -111,11 +112,6 @@ def scatter(g: Node, key: IndexKey, shape: Shape, indices: tuple[Node, ...] = ()
     names the sizes of ``shape`` (the indexed array's), so the code writes them by name."""
     return Node("scatter", (g, *indices), tuple(shape),
                 ScatterAttrs(tuple(key), tuple(shape), tuple(dims)))
-
-
-def arange(size: Node) -> Node:
-    """np.arange(k) of a size ``k`` read off an input (a ``dim`` node): 0, 1, ..., k - 1."""
-    return Node("arange", (size,), (int(size.attrs.value),))
 
 
 def setitem(base: Node, value: Node, key: IndexKey, indices: tuple[Node, ...] = (),
@@ -275,29 +271,3 @@ class SetItem(Op):
         key = key_text(n.attrs.key, _printed(p, n, 2))
         return f"{p.paren(n.args[0], 5)}[{key} ← {p.doprint(n.args[1], False)}]"
 
-
-@register
-class Arange(Op):
-    """np.arange(X.shape[0]) in code, arange(n) in the math: index arrays of a traced size
-    hold at every size. Integers, never differentiated."""
-
-    name = "arange"
-    arity = 1
-
-    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
-        return [(0, 0)]  # the size node: dim_source reads its input and axis
-
-    def vjp(self, g: Node, out: Node, size: Node) -> tuple[Node | None, ...]:
-        return (None,)
-
-    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
-        return np.arange(n.shape[0])  # data, as constant labels are
-
-    def latex(self, p: Any, n: Node) -> str:
-        return rf"\operatorname{{arange}}\left({p.doprint(n.args[0], False)}\right)"
-
-    def numpy(self, p: Any, n: Node) -> str:
-        return f"np.arange({p.doprint(n.args[0], False)})"
-
-    def text(self, p: Any, n: Node) -> str:
-        return f"arange({p.doprint(n.args[0], False)})"

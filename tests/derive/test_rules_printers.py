@@ -25,9 +25,9 @@ from derive.expr import Node
 from derive.functions import TABLE
 from derive.graph import build
 from derive.ops.concat import concat
-from derive.ops.index import arange
 from derive.ops.linalg import det, inv, logabsdet
 from derive.ops.pointwise import logic
+from derive.ops.ranges import arange, eye
 from derive.ops.reduce import cumsum
 from derive.printers import escape_latex, name_latex, to_latex, to_numpy
 from derive.rules import RULES, vjp
@@ -106,6 +106,8 @@ RULE_CASES: list[tuple[str, Builder, dict[str, tuple[int, ...]], bool]] = [
      {"a": S32}, False),
     ("arange-labels", lambda a: E.getitem(a, (("arg", 0), ("arg", 1)), (
         arange(E.dim("a", 0, 3)), E.const(np.array([1, 0, 1])))), {"a": S32}, False),
+    ("eye-one-hot", lambda a: E.mul(a, E.getitem(eye(E.dim("a", 1, 2)), (("arg", 0),), (
+        E.const(np.array([1, 0, 1])),))), {"a": S32}, False),
     ("getitem-newaxis", lambda a: E.getitem(a, (("none",), ("slice", None, None, None))),
      {"a": S32}, False),
     ("concat-columns", lambda a, b: concat([a, b], 1), {"a": S32, "b": (3, 1)}, False),
