@@ -23,7 +23,7 @@ import numpy as np
 from derive import expr as E
 from derive.ops.ranges import arange as arange_node
 from derive.ops.ranges import eye as eye_node
-from derive.traced import FUNCTIONS, Dim, Traced, as_node
+from derive.traced import FUNCTIONS, Dim, Size, Traced, as_node
 
 
 def _sizes(shape: Any) -> tuple[tuple[int, ...], tuple[tuple[str, int] | None, ...]]:
@@ -92,19 +92,19 @@ def arange(*args: Any, **kw: Any) -> Any:
     stop = kw.get("stop", stop)
     start, step = kw.get("start", start), kw.get("step", step)
     dtype = kw.get("dtype")
-    if isinstance(stop, Dim) and start == 0 and step == 1 and \
+    if isinstance(stop, (Dim, Size)) and start == 0 and step == 1 and \
             (dtype is None or np.dtype(dtype).kind in "iu"):
         value = np.arange(int(stop), dtype=dtype)
-        return Traced(arange_node(E.dim(*stop.source, int(stop))), value)
+        return Traced(arange_node(as_node(stop), int(stop)), value)
     return np.arange(*args, **kw)
 
 
 def eye(N: Any, M: Any = None, k: int = 0, dtype: Any = float, *args: Any, **kw: Any) -> Any:
     """np.eye: a node when it is the square identity of a size known by name (one-hot rows
     are ``np.eye(C)[y]``)."""
-    if isinstance(N, Dim) and (M is None or M == N) and k == 0 and \
+    if isinstance(N, (Dim, Size)) and (M is None or M == N) and k == 0 and \
             np.dtype(dtype).kind == "f" and not args and not kw:
-        return Traced(eye_node(E.dim(*N.source, int(N))), np.eye(int(N)))
+        return Traced(eye_node(as_node(N), int(N)), np.eye(int(N)))
     return np.eye(N, M, k, dtype, *args, **kw)
 
 

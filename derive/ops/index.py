@@ -37,6 +37,7 @@ class ScatterAttrs(NamedTuple):
     shape: Shape  # the shape of the array that was indexed
     # where each of those sizes comes from: (input, axis), or None (a size not known by name)
     dims: tuple[tuple[str, int] | None, ...] = ()
+    like: str | None = None  # the indexed array's step name: its .shape where dims fall short
 
 
 def index_key(key: Any, ndim: int) -> IndexKey | None:
@@ -107,11 +108,12 @@ def getitem(a: Node, key: IndexKey, indices: tuple[Node, ...] = (),
 
 
 def scatter(g: Node, key: IndexKey, shape: Shape, indices: tuple[Node, ...] = (),
-            dims: tuple[tuple[str, int] | None, ...] = ()) -> Node:
+            dims: tuple[tuple[str, int] | None, ...] = (), like: str | None = None) -> Node:
     """The adjoint of indexing: zeros shaped ``shape`` with ``g`` added at ``key``; ``dims``
-    names the sizes of ``shape`` (the indexed array's), so the code writes them by name."""
+    names the sizes of ``shape`` (the indexed array's), so the code writes them by name, and
+    ``like`` is that array's step name (``logp.shape`` when a size has no name: n * t rows)."""
     return Node("scatter", (g, *indices), tuple(shape),
-                ScatterAttrs(tuple(key), tuple(shape), tuple(dims)))
+                ScatterAttrs(tuple(key), tuple(shape), tuple(dims), like))
 
 
 def setitem(base: Node, value: Node, key: IndexKey, indices: tuple[Node, ...] = (),
@@ -192,7 +194,8 @@ class GetItem(Op):
         return [(i, k) for i, k in axes[axis] if n.args[i].shape[k] == n.shape[axis]]
 
     def vjp(self, g: Node, out: Node, a: Node, *indices: Node) -> tuple[Node | None, ...]:
-        return (scatter(g, out.attrs.key, a.shape, indices, dims_of(a)),) + \
+        like = a.name if a.name and a.op not in ("const", "input") else None
+        return (scatter(g, out.attrs.key, a.shape, indices, dims_of(a), like),) + \
             (None,) * len(indices)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
@@ -227,7 +230,10 @@ class Scatter(Op):
 
     def numpy(self, p: Any, n: Node) -> str:
         key = key_text(n.attrs.key, _printed(p, n, 1))
-        return f"scatter({p.doprint(n.args[0], False)}, {p.shape_code(n)}, np.s_[{key}])"
+        shape = p.shape_code(n)
+        if n.attrs.like and any(s > 1 and d is None for s, d in zip(n.shape, dims_of(n))):
+            shape = f"{n.attrs.like}.shape"  # a size no input names: the array's own shape
+        return f"scatter({p.doprint(n.args[0], False)}, {shape}, np.s_[{key}])"
 
     def text(self, p: Any, n: Node) -> str:
         key = key_text(n.attrs.key, _printed(p, n, 1))

@@ -19,15 +19,15 @@ from derive.ops.node import Node
 from derive.ops.registry import Op, register
 
 
-def arange(size: Node) -> Node:
-    """np.arange(k) of a size ``k`` read off an input (a ``dim`` node): 0, 1, ..., k - 1."""
-    return Node("arange", (size,), (int(size.attrs.value),))
+def arange(size: Node, k: int) -> Node:
+    """np.arange(k): 0, 1, ..., k - 1, of a size node (a ``dim`` read off an input, or a
+    product of them) whose value is k."""
+    return Node("arange", (size,), (int(k),))
 
 
-def eye(size: Node) -> Node:
-    """np.eye(k) of a size ``k`` read off an input: the k x k identity, in float64."""
-    k = int(size.attrs.value)
-    return Node("eye", (size,), (k, k))
+def eye(size: Node, k: int) -> Node:
+    """np.eye(k) of a size node whose value is k: the k x k identity, in float64."""
+    return Node("eye", (size,), (int(k), int(k)))
 
 
 class _OfSize(Op):

@@ -105,8 +105,8 @@ RULE_CASES: list[tuple[str, Builder, dict[str, tuple[int, ...]], bool]] = [
     ("getitem-mask", lambda a: E.getitem(a, (("arg", 0),), (E.const(MASK),), shape=(3,)),
      {"a": S32}, False),
     ("arange-labels", lambda a: E.getitem(a, (("arg", 0), ("arg", 1)), (
-        arange(E.dim("a", 0, 3)), E.const(np.array([1, 0, 1])))), {"a": S32}, False),
-    ("eye-one-hot", lambda a: E.mul(a, E.getitem(eye(E.dim("a", 1, 2)), (("arg", 0),), (
+        arange(E.dim("a", 0, 3), 3), E.const(np.array([1, 0, 1])))), {"a": S32}, False),
+    ("eye-one-hot", lambda a: E.mul(a, E.getitem(eye(E.dim("a", 1, 2), 2), (("arg", 0),), (
         E.const(np.array([1, 0, 1])),))), {"a": S32}, False),
     ("getitem-newaxis", lambda a: E.getitem(a, (("none",), ("slice", None, None, None))),
      {"a": S32}, False),

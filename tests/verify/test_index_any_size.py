@@ -74,6 +74,36 @@ def test_pasted_fix_of_a_label_loss_is_right_at_another_batch(stem: str) -> None
     assert r.ok and r.gradients["W"].verdict == "ok", str(r.gradients["W"])
 
 
+def test_flattened_rows_of_a_sequence_loss_hold_at_other_sizes() -> None:
+    """temporal_softmax picks logp[np.arange(n * t), y.reshape(n * t)]: a product of sizes."""
+    bug = load(CORPUS / "temporal_softmax__bug.py")
+    result = verify_module(bug, prove=False, points=1)
+    code = paste_code(result.traced.backward, result.shapes)
+    assert "np.arange((x.shape[0]) * (x.shape[1]))" in code
+    assert "np.array([" not in code and "(2, 3, 4)" not in code and "(6," not in code, code
+    pasted = _pasted(code)["backward"]
+    right = load(CORPUS / "temporal_softmax.py").function("backward")
+    rng = np.random.default_rng(6)
+    for n, t, v in [(3, 5, 4), (1, 7, 2)]:
+        x = rng.standard_normal((n, t, v))
+        y, mask = rng.integers(0, v, (n, t)), rng.random((n, t)) < 0.7
+        np.testing.assert_allclose(pasted(x, y, mask)["x"], right(x, y, mask)["x"],
+                                   rtol=CLOSE, atol=CLOSE)
+
+
+def test_one_hot_rows_from_eye_hold_at_another_batch() -> None:
+    bug = load(CORPUS / "one_hot_xent__bug.py")
+    result = verify_module(bug, prove=False, points=1)
+    code = paste_code(result.traced.backward, result.shapes)
+    assert "t = np.eye(logits.shape[1])[y]" in code and "_c0" not in code, code
+    pasted = _pasted(code)["backward"]
+    right = load(CORPUS / "one_hot_xent.py").function("backward")
+    rng = np.random.default_rng(7)
+    logits, y = rng.standard_normal((OTHER_N, 4)), rng.integers(0, 4, OTHER_N)
+    np.testing.assert_allclose(pasted(logits, y)["logits"], right(logits, y)["logits"],
+                               rtol=CLOSE, atol=CLOSE)
+
+
 def test_the_math_names_the_range(cli) -> None:
     rc, out, _ = cli("verify", str(CORPUS / "softmax_loss_vec__bug.py"), "--fix")
     assert rc == 1
