@@ -343,10 +343,50 @@ def softmax(n: int = 4096, d: int = 20, classes: int = 10) -> Case:
                 softmax_torch, sizes={"n": n, "d": d, "classes": classes})
 
 
+# ---------------------------------------------------------------- numeric only
+
+
+def branchy_forward(X, W):
+    Z = np.tanh(X @ W)
+    s = np.sum(Z * Z)
+    if s > 0:  # a Python branch on a differentiated value: derive cannot trace it
+        return s / X.shape[0]
+    return -s
+
+
+def branchy_backward(X, W):
+    Z = np.tanh(X @ W)
+    dN = 2 * Z / X.shape[0] * (1 - Z * Z)
+    g = {"X": dN @ W.T, "W": X.T @ dN}
+    g["X"][BUG] *= 1.1  # one entry 10% off: found by finite differences alone, by index
+    return g
+
+
+def branchy_torch(c, X, W):
+    import torch
+
+    Z = torch.tanh(X @ W)
+    s = torch.sum(Z * Z)
+    return s / X.shape[0] if s > 0 else -s
+
+
+BIG_NUMERIC = {"n": 1000, "d": 100}  # issue 16.5: X of (1000, 100) judged in under 10 s
+
+
+def numeric_only(n: int = 200, d: int = 50, k: int = 3) -> Case:
+    def inputs(rng):
+        return {"X": rng.standard_normal((n, d)), "W": rng.standard_normal((d, k)) / np.sqrt(d)}
+
+    return Case("numeric_only", f"numeric only (a Python if on a differentiated value), X of "
+                f"({n}, {d}), W of ({d}, {k})", branchy_forward, branchy_backward, inputs,
+                ("X", "W"), branchy_torch, planted=("X", BUG), scipy=False,
+                sizes={"n": n, "d": d, "k": k})
+
+
 def build(name: str, **sizes: Any) -> Case:
     """A case by name, at its default sizes or the ones given."""
     makers = {"two_layer": two_layer, "mlp": mlp, "rnn": rnn, "conv": conv,
-              "softmax": softmax}
+              "softmax": softmax, "numeric_only": numeric_only}
     if name.startswith("mlp") and name[3:].isdigit():
         return mlp(int(name[3:]), **sizes)
     return makers[name](**sizes)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cases as C  # noqa: E402
 import tables as T  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -48,7 +49,7 @@ BEGIN, END = "<!-- speed:begin -->", "<!-- speed:end -->"
 
 THREADS = {v: "1" for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                             "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
-CASES = ("two_layer", "mlp10", "rnn", "conv", "softmax")
+CASES = ("two_layer", "mlp10", "rnn", "conv", "softmax", "numeric_only")
 PEERS = ("torch_default", "torch_fast", "jax", "autograd", "scipy")
 DEPTHS = (2, 4, 8, 16)
 NS = (256, 1024, 4096, 16384)
@@ -190,6 +191,11 @@ def startup(runs: int) -> dict[str, Any]:
         "derive verify examples/two_layer_big.py (proof cache empty)":
             paired(verify, numpy, runs, fresh_cache=True),
     }
+    report = [py, "-m", "derive", "report", "--quiet", "--out",
+              str(Path(tempfile.mkdtemp("derive")) / "report")]
+    few = max(2, runs // 4)  # a report takes seconds: a few runs give a fair median
+    out["derive report (every cache empty)"] = paired(report, numpy, few, fresh_cache=True)
+    out["derive report (caches warm)"] = paired(report, numpy, few)
     return {"rows": out, "before": before, "after": machine(),
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
@@ -370,6 +376,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     res["depth"] = scaling("depth", depths, reps)
     print("n ...", flush=True)
     res["n"] = scaling("n", ns, reps)
+    print("numeric only, X of (1000, 100) ...", flush=True)
+    res["numeric_big"] = worker({"case": "numeric_only", "sizes": C.BIG_NUMERIC, "mode": "cold",
+                                 "tools": ["derive", "torch_default"]})
     print("start-up ...", flush=True)
     res["startup"] = startup(runs)
     res["meta"]["after"] = machine()

@@ -14,6 +14,7 @@ from functools import cache
 from derive import expr as E
 from derive.expr import Node
 from derive.functions import TABLE
+from derive.recognize_axis import axis_form
 
 PLACEHOLDER = "__u__"
 _COMMUTATIVE = frozenset({"add", "mul", "maximum", "minimum"})
@@ -57,19 +58,23 @@ def _match(pat: Node, node: Node, bound: dict[str, Node]) -> bool:
 
 
 def recognize(out: Node) -> Node:
-    """The graph with matched subexpressions replaced by table functions (names kept)."""
+    """The graph with matched subexpressions replaced by table functions, and hand-written
+    softmax / log-softmax by those operations (:mod:`derive.recognize_axis`); names kept."""
     patterns = _patterns()
-    if not patterns:
-        return out
     memo: dict[int, Node] = {}
     for n in E.topological(out):
         node = n.rebuilt(tuple(memo[a.uid] for a in n.args)) if n.args else n
         if not node.is_leaf:
-            for name, pat in patterns:
-                bound: dict[str, Node] = {}
-                if _match(pat, node, bound) and bound[PLACEHOLDER].shape == node.shape:
-                    node = E.fn(name, bound[PLACEHOLDER])
-                    node = node.named(n.name) if n.name else node
-                    break
+            node = _recognized(node, patterns)
+            node = node.named(n.name) if n.name and node.name != n.name else node
         memo[n.uid] = node
     return memo[out.uid]
+
+
+def _recognized(node: Node, patterns: tuple[tuple[str, Node], ...]) -> Node:
+    for name, pat in patterns:
+        bound: dict[str, Node] = {}
+        if _match(pat, node, bound) and bound[PLACEHOLDER].shape == node.shape:
+            return E.fn(name, bound[PLACEHOLDER])
+    found = axis_form(node)
+    return node if found is None else found

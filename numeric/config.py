@@ -70,6 +70,18 @@ class Tolerances:
                         "differences through the traced graph are trusted")
     kink_probe_max: int = _why(2048, "one-sided differences at most this many entries: a "
                                "gradient wrong at more is not a matter of kinks")
+    # ---- numeric only (no derivation): numeric.sampling
+    numeric_budget: int = _why(1024, "entries per gradient and point differenced when nothing "
+                               "was derived (2 forward calls each): every entry up to this "
+                               "size, beyond it the suspects of failed directions and a sample")
+    numeric_block: int = _why(64, "entries per random direction beyond the budget: a one-entry "
+                              "error of 1e-3 of the gradient's typical entry still fails it")
+    numeric_later: int = _why(64, "entries sampled at each point after the first, besides "
+                              "those of failed directions, for a gradient above the budget "
+                              "(within it the first point differenced every entry): points "
+                              "after the first cost little, as torch's gradcheck checks one")
+    numeric_directions: int = _why(1024, "directions per gradient and point at most (2 forward "
+                                   "calls each): blocks grow beyond 64 entries past 65536")
     # ---- the Taylor remainder test
     taylor_seed: int = _why(7, "its random direction: fixed, so a run is repeatable")
     taylor_wrong_below: float = _why(1.5, "a slope below this (halfway between 1, wrong, and "
@@ -114,6 +126,10 @@ FD_SAMPLE = TOL.fd_sample
 FD_DIRECTIONS = TOL.fd_directions
 FD_SPOT = TOL.fd_spot
 KINK_PROBE_MAX = TOL.kink_probe_max
+NUMERIC_BUDGET = TOL.numeric_budget
+NUMERIC_BLOCK = TOL.numeric_block
+NUMERIC_DIRECTIONS = TOL.numeric_directions
+NUMERIC_LATER = TOL.numeric_later
 TAYLOR_SEED = TOL.taylor_seed
 TAYLOR_WRONG_BELOW = TOL.taylor_wrong_below
 TAYLOR_JOINT_OK = TOL.taylor_joint_ok

@@ -22,6 +22,7 @@ import numpy as np
 from derive.numeric import kinks as K
 from derive.numeric import refine as R
 from derive.numeric.compare import Comparison, compare, rel_error
+from derive.numeric.config import FD_STEP_FLOOR
 
 Index = tuple[int, ...]
 EntryFunctions = Callable[[Sequence[Index]], R.EntryFunction]
@@ -47,33 +48,70 @@ def still_disagree(values: np.ndarray, fe: R.EntryFunction, x: np.ndarray, f0: f
 def numeric_verdict(fdv: np.ndarray, cand: np.ndarray, f0: float, rel_step: float,
                     rtol: float, entries: EntryFunctions, x: np.ndarray,
                     slope: Callable[[], float | None], atol: float = 0.0,
-                    refine: bool = True) -> Comparison:
+                    refine: bool = True, known: np.ndarray | None = None) -> Comparison:
     """Judge a same-shaped finite candidate against central differences ``fdv``.
 
     Entries agreeing within rtol are taken as exact; disputed ones (or non-finite
-    differences: the step left the domain) are refined; those the refinement cannot decide
-    follow the Taylor slope of the candidate (``slope()``); what still differs is checked for
-    a kink (one-sided bracket with its own error) before it is called wrong. ``refine=False``
-    (a step the user chose) judges with the plain differences.
+    differences: the step left the domain) are refined, the most disputed first; those the
+    refinement cannot decide follow the Taylor slope of the candidate (``slope()``); what
+    still differs is checked for a kink (one-sided bracket with its own error) before it is
+    called wrong. ``refine=False`` (a step the user chose) judges with the plain differences.
+    ``known``: the entries that were differenced (the others are not evidence either way).
     """
+    sampled = known is not None
+    known = np.ones(fdv.shape, dtype=bool) if known is None else known
+    # the differenced entries a diagnosis may rest on: those that agreed, and those that
+    # refined differences decided (plain differences beyond REFINE_MAX are not accurate)
+    telling = known.copy()
+    noisy = np.zeros(fdv.shape, dtype=bool)  # differences within their own round-off
     scale = float(max(np.max(np.abs(cand), initial=0.0), np.nanmax(np.abs(fdv), initial=0.0)))
     with np.errstate(invalid="ignore"):
-        agree = np.isfinite(fdv) & (np.abs(fdv - cand) <= rtol * np.maximum(np.abs(fdv),
-                                                                            np.abs(cand)))
+        off = np.abs(fdv - cand) / np.maximum(rtol * np.maximum(np.abs(fdv), np.abs(cand)),
+                                              np.finfo(np.float64).tiny)
+        agree = ~known | (np.isfinite(fdv) & (np.abs(fdv - cand) <= rtol * np.maximum(
+            np.abs(fdv), np.abs(cand))))
     ref = np.where(agree, cand, fdv)
-    disputed = [tuple(int(i) for i in idx) for idx in np.argwhere(~agree)]
-    # beyond REFINE_MAX disputed entries the rest keep the plain difference
+    where = np.argwhere(~agree)
+    severity = np.nan_to_num(off[tuple(where.T)], nan=np.inf) if where.size else off[:0]
+    disputed = [tuple(int(i) for i in where[j]) for j in np.argsort(-severity, kind="stable")]
     if refine:
-        ref = _refine_some(ref, cand, disputed[:REFINE_MAX], entries, x, f0, rel_step, rtol,
-                           scale, slope)
-    return _finish(ref, cand, fdv, rtol, entries, x, f0, rel_step, atol)
+        # sampled (a large gradient): a difference within its own round-off is no evidence
+        # against, and not worth a refinement (the Taylor test still judges the whole)
+        first = [i for i in disputed if not _in_noise(ref, cand, x, i, f0, rel_step)] \
+            if sampled else disputed
+        ref, decided = _refine_some(ref, cand, first[:REFINE_MAX], entries, x, f0, rel_step,
+                                    rtol, scale, slope)
+        telling &= agree
+        if decided:
+            telling[tuple(np.array(decided).T)] = True
+        # beyond REFINE_MAX, likewise
+        for idx in disputed if sampled else disputed[REFINE_MAX:]:
+            if _in_noise(ref, cand, x, idx, f0, rel_step):
+                ref[idx] = cand[idx]
+                noisy[idx] = sampled  # sampled: left out of the stated errors too
+    result = _finish(ref, cand, np.where(known & ~noisy, fdv, np.nan), rtol, entries, x, f0,
+                     rel_step, atol)
+    if not sampled:
+        return result
+    return on_sample(result, np.where(np.isfinite(ref), ref, cand), cand, known, telling,
+                     rtol, atol)
+
+
+def _in_noise(ref: np.ndarray, cand: np.ndarray, x: np.ndarray, idx: Index, f0: float,
+              rel_step: float) -> bool:
+    """Whether the difference at idx is within the round-off of a central difference of f at
+    that entry's step (numeric.fd's: rel_step * max(FD_STEP_FLOOR, |x|))."""
+    h = rel_step * max(FD_STEP_FLOOR, abs(float(x[idx])))
+    return bool(abs(ref[idx] - cand[idx]) <= R.difference_noise(f0, h))
 
 
 def _refine_some(ref: np.ndarray, cand: np.ndarray, where: list[Index],
                  entries: EntryFunctions, x: np.ndarray, f0: float, rel_step: float,
-                 rtol: float, scale: float, slope: Callable[[], float | None]) -> np.ndarray:
+                 rtol: float, scale: float, slope: Callable[[], float | None]
+                 ) -> tuple[np.ndarray, list[Index]]:
+    """Refined values at ``where``, and the entries where they are accurate to rtol."""
     if not where:
-        return ref
+        return ref, []
     ref = ref.copy()
     xs = np.array([x[i] for i in where], dtype=np.float64)
     cs = np.array([cand[i] for i in where], dtype=np.float64)
@@ -96,7 +134,9 @@ def _refine_some(ref: np.ndarray, cand: np.ndarray, where: list[Index],
             ref[idx] = cs[j]
         elif np.isfinite(r.value[j]):
             ref[idx] = r.value[j]
-    return ref
+    with np.errstate(invalid="ignore"):
+        exact = sure & (R.AGREE_MARGIN * r.error <= rtol * np.abs(r.value))
+    return ref, [idx for j, idx in enumerate(where) if exact[j]]
 
 
 def _finish(ref: np.ndarray, cand: np.ndarray, fdv: np.ndarray, rtol: float,
@@ -126,3 +166,22 @@ def _finish(ref: np.ndarray, cand: np.ndarray, fdv: np.ndarray, rtol: float,
         return replace(result, max_rel_error=max(raw_rel, result.max_rel_error),
                        max_abs_error=max(raw_abs, result.max_abs_error))
     return replace(result, max_rel_error=raw_rel, max_abs_error=raw_abs)
+
+
+def on_sample(result: Comparison, ref: np.ndarray, cand: np.ndarray, known: np.ndarray,
+              telling: np.ndarray, rtol: float, atol: float = 0.0) -> Comparison:
+    """A verdict reached on the differenced entries only (``known``), said so: a wrong
+    gradient is diagnosed on those whose differences are accurate (``telling``: a factor
+    shows on any of them), and "k of n wrong" counts the differenced entries."""
+    if result.verdict != "wrong" or result.diagnosis != "entries" or not np.any(telling):
+        return result
+    sub = compare(ref[telling], cand[telling], rtol=rtol, atol=atol)
+    if sub.diagnosis in ("scaled", "sign"):
+        return replace(result, diagnosis=sub.diagnosis, factor=sub.factor,
+                       message=f"{sub.message} (on {int(np.sum(telling))} of the "
+                               f"{int(np.sum(known))} entries differenced)")
+    said = f"{len(result.entries)} of {cand.size} wrong"
+    if said in result.message:
+        return replace(result, message=result.message.replace(
+            said, f"{len(result.entries)} of {int(np.sum(known))} differenced entries wrong"))
+    return result

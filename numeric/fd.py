@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
+from derive.numeric import kinks as K
 from derive.numeric.config import (  # noqa: F401 - the table's names, where callers find them
     ERROR_STEPS,
     FD32_NOISE,
@@ -24,6 +25,13 @@ from derive.numeric.config import (  # noqa: F401 - the table's names, where cal
 ScalarFunction = Callable[..., Any]
 Arrays = dict[str, np.ndarray]
 Index = tuple[int, ...]
+
+
+class EntryValues(Protocol):
+    """f at one point with one entry (row-major position) set to a value (numeric.sampling)."""
+
+    def at(self, flat: int, value: float) -> float: ...
+
 
 _EPS = float(np.finfo(np.float64).eps)
 
@@ -241,58 +249,66 @@ class Differences:
     def _h(self, x: float) -> float:
         return _step(x, self.rel_step)
 
-    def central(self, point: Arrays, name: str, indices: list[Index]) -> np.ndarray:
+    def central(self, point: Arrays, name: str, indices: list[Index],
+                ev: EntryValues | None = None) -> np.ndarray:
         """Central differences; an entry below FD_STEP_FLOOR in size also tries a step
         following |x| (log or 1/x at 1e-7) and keeps whichever changes least when its step
-        doubles (Richardson's error estimate), so a singularity is not mistaken for a kink."""
+        doubles (Richardson's error estimate), so a singularity is not mistaken for a kink.
+        ``ev`` (numeric.sampling.Evaluations of this point and input) evaluates and
+        remembers instead of copying the input per call."""
         out = np.empty(len(indices))
         x = point[name]
+        value = self._valuer(point, name, ev)
         for i, idx in enumerate(indices):
             xi = float(x[idx])
-            out[i] = self._at(point, name, idx, xi, self._h(xi))
+            out[i] = self._quotient(value, idx, xi, self._h(xi))
             if 0.0 < abs(xi) < FD_STEP_FLOOR:
-                out[i] = self._best(point, name, idx, xi, out[i])
+                out[i] = self._best(value, idx, xi, out[i])
         return out
 
-    def _at(self, point: Arrays, name: str, idx: Index, xi: float, h: float) -> float:
-        up, down = xi + h, xi - h
-        fp = self.f(perturbed(point, name, idx, up))
-        fm = self.f(perturbed(point, name, idx, down))
-        return quotient(fp, fm, up, down)
+    def _valuer(self, point: Arrays, name: str, ev: EntryValues | None
+                ) -> Callable[[Index, float], float]:
+        """f with one entry of ``name`` changed: a fresh copy per call, or through ``ev``."""
+        if ev is None:
+            return lambda idx, v: self.f(perturbed(point, name, idx, v))
+        shape = np.shape(point[name])
+        return lambda idx, v: ev.at(int(np.ravel_multi_index(idx, shape)) if shape else 0, v)
 
-    def _best(self, point: Arrays, name: str, idx: Index, xi: float,
+    def _at(self, point: Arrays, name: str, idx: Index, xi: float, h: float) -> float:
+        return self._quotient(self._valuer(point, name, None), idx, xi, h)
+
+    @staticmethod
+    def _quotient(value: Callable[[Index, float], float], idx: Index, xi: float,
+                  h: float) -> float:
+        up, down = xi + h, xi - h
+        return quotient(value(idx, up), value(idx, down), up, down)
+
+    def _best(self, value: Callable[[Index, float], float], idx: Index, xi: float,
               first: float) -> float:
         options = []
         for h, d in ((self._h(xi), first), (self.rel_step * abs(xi), None)):
-            d = self._at(point, name, idx, xi, h) if d is None else d
-            err = abs(d - self._at(point, name, idx, xi, 2 * h))
+            d = self._quotient(value, idx, xi, h) if d is None else d
+            err = abs(d - self._quotient(value, idx, xi, 2 * h))
             options.append((err if math.isfinite(err) else math.inf, d))  # left the domain
         return min(options, key=lambda o: o[0])[1]
 
-    def one_sided(self, point: Arrays, name: str, indices: list[Index],
-                  f0: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-        left, right = np.empty(len(indices)), np.empty(len(indices))
-        x = point[name]
-        for i, idx in enumerate(indices):
-            xi = float(x[idx])
-            # below the floor the step follows |x|: a one-sided step must not reach across a
-            # singularity at 0 (log, 1/x); a kink exactly at x = 0 keeps the floor's step
-            small = 0.0 < abs(xi) < FD_STEP_FLOOR
-            h = scale * (self.rel_step * abs(xi) if small else self._h(xi))
-            up, down = xi + h, xi - h
-            left[i] = (f0 - self.f(perturbed(point, name, idx, down))) / (xi - down)
-            right[i] = (self.f(perturbed(point, name, idx, up)) - f0) / (up - xi)
-        return left, right
-
     def bracket(self, point: Arrays, name: str, indices: list[Index],
                 f0: float) -> tuple[np.ndarray, np.ndarray]:
-        """[left, right] one-sided derivatives, widened by their own error: a one-sided
-        difference is off by O(h), estimated as its change when h doubles (so a correct
-        subgradient is never outside by that error, whatever RTOL)."""
-        lo, hi = self.one_sided(point, name, indices, f0)
-        lo2, hi2 = self.one_sided(point, name, indices, f0, scale=2.0)
-        err = np.maximum(np.abs(lo - lo2), np.abs(hi - hi2))
-        return np.minimum(lo, hi) - err, np.maximum(lo, hi) + err
+        """[lo, hi]: one-sided derivatives widened by their own error (numeric.kinks.bracket,
+        the one implementation), at this object's steps; below FD_STEP_FLOOR the step
+        follows |x|: a one-sided step must not reach across a singularity at 0 (log, 1/x),
+        while a kink exactly at x = 0 keeps the floor's step."""
+        x = point[name]
+        xs = np.array([float(x[idx]) for idx in indices], dtype=np.float64)
+        small = (np.abs(xs) > 0.0) & (np.abs(xs) < FD_STEP_FLOOR)
+        h = np.where(small, self.rel_step * np.abs(xs), steps(xs, self.rel_step))
+        value = self._valuer(point, name, None)
+
+        def fe(values: np.ndarray) -> np.ndarray:
+            return np.array([value(idx, float(v)) for idx, v in zip(indices, values)])
+
+        br = K.bracket(fe, xs, f0, h)
+        return br.lo, br.hi
 
     def directional(self, point: Arrays, v: Mapping[str, np.ndarray]) -> float:
         """Central difference along v (a direction over one or several inputs): ~ grad . v."""

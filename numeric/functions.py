@@ -119,6 +119,20 @@ def prod_except(a: np.ndarray, axes: tuple[int, ...] | None) -> np.ndarray:
     return np.moveaxis(out, tuple(range(a.ndim - len(axes), a.ndim)), axes)
 
 
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so nothing overflows."""
+    x = np.asarray(x, dtype=np.float64)  # self-contained: --fix pastes this source
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """x - log(sum(exp(x))) along ``axis``, shifted by the max so nothing overflows."""
+    x = np.asarray(x, dtype=np.float64)  # self-contained: --fix pastes this source
+    z = x - np.max(x, axis=axis, keepdims=True)
+    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
 def deriv(func: ArrayFunction, input_: Any, delta: float = DOC_DELTA) -> Any:
     """The documents' central difference (f(x+d) - f(x-d)) / (2d), verbatim so numbers match."""
     return (func(input_ + delta) - func(input_ - delta)) / (2 * delta)

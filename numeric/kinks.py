@@ -11,7 +11,9 @@ entry's one-sided differences need not bracket the chain rule's value; there the
 evaluates the chain rule with every kink node's derivative fixed to one framework convention
 (relu'(0) = 0, 1/2 or 1) and :func:`match_convention` names the one a candidate equals.
 
-Functions are given vectorised over entries, as in :mod:`numeric.refine`.
+Functions are given vectorised over entries, as in :mod:`numeric.refine`. :func:`bracket` is
+the one implementation: numeric.fd.Differences.bracket (traced judging) calls it with its
+own steps, numeric.evidence (numeric only) with the usual ones.
 """
 
 from __future__ import annotations

@@ -132,8 +132,11 @@ def _check(args: argparse.Namespace, path: Path, shapes: dict[str, tuple[int, ..
     with _global_state():
         module = load(path)
     notify("imported")
-    result = verify_module(module, args.forward, args.backward, shapes, seed=args.seed,
-                           points=args.points, fd=args.fd, prove=args.prove)
+    from derive.reports.progress import Stages
+
+    with Stages() as say:  # a long numeric-only check says how far it is, on stderr
+        result = verify_module(module, args.forward, args.backward, shapes, seed=args.seed,
+                               points=args.points, fd=args.fd, prove=args.prove, progress=say)
     extra = {}
     if target is not None:
         from derive.reports.verify_html import render

@@ -66,11 +66,26 @@ def miss_text(result: VerifyResult) -> str:
     if not ps:
         return ""
     worst = max(ps)
+    whose = "your gradient" if all(g.numeric_only for g in result.gradients.values()) \
+        else "the derived gradient"
     if worst == 0.0:
-        return ("probability that finite differences miss an error of the derived "
-                "gradient: 0 (every entry differenced)")
-    return (f"probability that finite differences miss an error of the derived gradient "
-            f"confined to one entry: at most {worst:.2g}")
+        return (f"probability that finite differences miss an error of {whose}: 0 (every "
+                "entry differenced)")
+    return (f"probability that finite differences miss an error of {whose} confined to one "
+            f"entry: at most {worst:.2g}")
+
+
+def validation(result: VerifyResult) -> str:
+    """What validated the derivation: every gradient's entries differenced, summed (the first
+    gradient's own sentence where they were not all validated the same way)."""
+    from derive.verify.judge import validation_text
+
+    gs = list(result.gradients.values())
+    counts = [g.differenced for g in gs]
+    if len(gs) > 1 and all(c is not None for c in counts):
+        return validation_text(result.points, sum(c[0] for c in counts),  # type: ignore[index]
+                               sum(c[1] for c in counts))  # type: ignore[index]
+    return gs[0].validation
 
 
 def text(result: VerifyResult) -> str:
@@ -102,8 +117,8 @@ def human(result: Any, html: str | None = None) -> str:
         out += [f"  {s}" for s in fix.derivation_lines(d.backward)]
         if result.proof_note:
             out.append(f"  proof: {result.proof_note}")
-    first = next(iter(result.gradients.values()))
-    checked = f"checked: every entry of your backward at {result.points} points; {first.validation}"
+    checked = f"checked: every entry of your backward at {result.points} points; " \
+        f"{validation(result)}"
     out += ["", checked]
     miss = miss_text(result)
     if miss:

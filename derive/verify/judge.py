@@ -4,7 +4,7 @@ finite differences and the Taylor remainder test; numeric only when nothing was 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,7 +12,6 @@ import numpy as np
 
 from derive.errors import DeriveError
 from derive.graph import kink_nodes
-from derive.numeric import evidence
 from derive.numeric.compare import (
     LOWP_ULPS,
     Comparison,
@@ -36,6 +35,7 @@ from derive.numeric.kinks import CONVENTIONS
 from derive.verify import evidence as EV
 from derive.verify.calls import _ScalarForward
 from derive.verify.kinks import _kink_ties, _under_convention
+from derive.verify.numeric_only import NumericOnly, aggregate
 from derive.verify.options import Options
 from derive.verify.results import Derivation, GradientResult
 
@@ -43,14 +43,11 @@ Shape = tuple[int, ...]
 Arrays = dict[str, np.ndarray]
 
 
-VERDICT_ORDER = {"ok": 0, "nondifferentiable": 1, "wrong": 2}
-
-
 # ---------------------------------------------------------------- judging
 
 
 @dataclass
-class _Context:
+class _Context(NumericOnly):
     """One verification's data; judge() turns it into a GradientResult per name."""
 
     f: _ScalarForward
@@ -63,6 +60,7 @@ class _Context:
     derivation: Derivation | None
     symbolic: list[Arrays] | None
     opts: Options = Options()
+    progress: Callable[[str], None] | None = None  # says how a long numeric-only check goes
 
     def __post_init__(self) -> None:
         self.diff = Differences(self.f, self.f.float32, self.opts.eps)
@@ -71,6 +69,7 @@ class _Context:
         self.kinky = self.derivation is None or bool(kink_nodes(self.derivation.graph))
         self._ties: dict[int, bool] = {}
         self._fd_refs: dict[str, list[np.ndarray]] = {}  # numeric only: differences per point
+        self._numeric_miss: dict[str, float] = {}  # numeric only, sampled: chance of a miss
 
     def _fd_tol(self) -> dict[str, float]:
         """compare()'s tolerances against finite differences."""
@@ -123,7 +122,9 @@ class _Context:
         as its largest entry, escapes finite differences: it is outside the sampled entries
         (1 - k/n) and each random direction v (unit, over all N checked entries) misses it,
         |error * v_i| <= slack with v_i ~ N(0, 1/N): P = erf(slack sqrt(N) / (err sqrt 2))."""
-        if g.numeric_only or refs is None or self.fd == "all":
+        if g.numeric_only:
+            return self._numeric_miss.get(w, 0.0)
+        if refs is None or self.fd == "all":
             return 0.0
         n = int(np.prod(refs[w][0].shape, dtype=np.int64))
         p_sample = 1.0 - min(FD_SAMPLE, n) / n
@@ -332,8 +333,11 @@ class _Context:
             if ties and c.verdict == "wrong":
                 c = self._by_convention(w, cand, c, k)
             comparisons.append(c)
-        validation = self._validation_text(w, ref[0].shape)
-        return _aggregate(w, comparisons, ref, self.user, False, validation)
+        size = int(np.prod(ref[0].shape, dtype=np.int64))
+        n = size if self.fd == "all" else min(FD_SAMPLE, size)
+        validation = validation_text(len(self.draws), n, size)
+        return replace(aggregate(w, comparisons, ref, self.user, False, validation),
+                       differenced=(n, size))
 
     def _at_kinks(self, w: str, ref: np.ndarray, cand: Any, c: Comparison, k: int,
                   probe_all: bool) -> Comparison:
@@ -389,52 +393,6 @@ class _Context:
                                   message)
         return c
 
-    def _validation_text(self, w: str, shape: Shape) -> str:
-        size = int(np.prod(shape, dtype=np.int64))
-        n = size if self.fd == "all" else min(FD_SAMPLE, size)
-        return (f"derived by rules; finite differences of your forward agree along random "
-                f"directions at all {len(self.draws)} points, and per entry at {n} of {size} "
-                "entries")
-
-    # -- numeric only --------------------------------------------------------------
-    def _numeric(self, w: str) -> GradientResult:
-        """Per-entry central differences of the forward, at every entry and every point."""
-        comparisons, refs = [], []
-        for p in self.draws:
-            shape = np.shape(p[w])
-            every = list(np.ndindex(*shape)) if shape else [()]
-            fdv = self.diff.central(p, w, every).reshape(shape)
-            refs.append(fdv)
-        self._fd_refs[w] = refs
-        for k, fdv in enumerate(refs):
-            comparisons.append(self._numeric_compare(w, fdv, self.user[k][w], k))
-        size = int(np.prod(np.shape(self.draws[0][w]), dtype=np.int64))
-        validation = (f"numeric only: central differences at all {size} entries of each of "
-                      f"{len(self.draws)} points (tolerance rtol {self.diff.rtol:g})")
-        return _aggregate(w, comparisons, refs, self.user, True, validation)
-
-    def _numeric_compare(self, w: str, fdv: np.ndarray, cand: Any, k: int) -> Comparison:
-        """compare() against differences judged relative to the gradient, not to f: disputed
-        entries are refined (numeric.evidence), undecidable ones follow the Taylor slope."""
-        try:
-            c = np.asarray(cand, dtype=np.float64)
-        except (TypeError, ValueError):
-            return compare(np.nan_to_num(fdv), cand, **self._fd_tol())
-        if c.shape != fdv.shape or not np.all(np.isfinite(c)):
-            return compare(np.nan_to_num(fdv), cand, **self._fd_tol())
-        p = self.draws[k]
-
-        def entries(where: Any) -> Any:
-            return EV.entry_function(self.diff, p, w, list(where))
-
-        def slope() -> float | None:
-            return self._slope({w: c}, TAYLOR_SEED + self.wrt.index(w)).get("taylor_slope")
-
-        tol = self._fd_tol()
-        return evidence.numeric_verdict(fdv, c, self.fvals[k], self.diff.rel_step,
-                                        tol["rtol"], entries, np.asarray(p[w]), slope,
-                                        atol=tol["atol"], refine=self.opts.eps is None)
-
 
 def _dtype(x: Any) -> Any:
     try:  # a ragged list is not an array at all
@@ -450,22 +408,11 @@ def _is_float32(x: Any) -> bool:
         return False
 
 
-def _aggregate(w: str, comparisons: list[Comparison], refs: list[np.ndarray],
-               user: list[dict[str, Any]], numeric_only: bool, validation: str) -> GradientResult:
-    """The worst point decides; entries are the union over points with that verdict."""
-    worst = max(range(len(comparisons)), key=lambda i: (VERDICT_ORDER[comparisons[i].verdict],
-                                                        -i))
-    c = comparisons[worst]
-    entries = sorted({e for x in comparisons if x.verdict == c.verdict for e in x.entries})
-    rel = [x.max_rel_error for x in comparisons]
-    ab = [x.max_abs_error for x in comparisons]
-    return GradientResult(
-        name=w, verdict=c.verdict, diagnosis=c.diagnosis, factor=c.factor,
-        max_rel_error=_nanmax(rel), max_abs_error=_nanmax(ab), entries=entries,
-        numeric_only=numeric_only, message=c.message, shape=tuple(refs[worst].shape),
-        tolerance=c.tolerance, point=worst, expected=refs[worst], got=user[worst][w],
-        validation=validation,
-    )
+def validation_text(points: int, differenced: int, size: int) -> str:
+    """What validated a derived gradient (or, summed, every one of them), in words."""
+    return (f"derived by rules; finite differences of your forward agree along random "
+            f"directions at all {points} points, and per entry at {differenced} of {size} "
+            "entries")
 
 
 def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:
@@ -475,10 +422,3 @@ def _batch_size(shapes: Mapping[str, Shape], names: list[str]) -> int | None:
         if len(shape) >= 2:
             return int(shape[0])
     return None
-
-
-
-
-def _nanmax(xs: list[float]) -> float:
-    finite = [x for x in xs if not math.isnan(x)]
-    return max(finite) if finite else float("nan")

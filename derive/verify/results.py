@@ -60,6 +60,8 @@ class GradientResult:
     expected: np.ndarray | None = field(default=None, repr=False)
     got: Any = field(default=None, repr=False)
     validation: str = ""
+    # (entries differenced one by one, entries) when the derivation was validated
+    differenced: tuple[int, int] | None = None
     proof: EW.Proof | None = None
     # Probability that an error of the derived gradient confined to one entry (as large as
     # the largest entry) escapes finite differences: the sampled entries and the random

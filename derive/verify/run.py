@@ -52,6 +52,7 @@ def verify(
     rtol: float | None = None,
     atol: float | None = None,
     eps: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> VerifyResult:
     """Check ``backward`` against the derivative of ``forward`` at ``points`` random points.
 
@@ -74,7 +75,8 @@ def verify(
     ``rtol`` and ``atol`` replace the comparison's tolerances (numeric.config RTOL, and 0: an
     entry within atol of the reference is right); with finite differences alone the looser of
     rtol and FD_RTOL applies, as differences resolve no better. ``eps`` is the relative step of
-    the finite differences (FD_REL_STEP).
+    the finite differences (FD_REL_STEP). ``progress`` is told how a long numeric-only
+    check goes (one line at a time; nothing when it is quick).
     """
     clock = _Clock()
     forward, backward, inputs, mode = layer.adapt(forward, backward, shapes, inputs, mode)
@@ -87,7 +89,7 @@ def verify(
     clock.lap("derive")
     opts = Options.of(rtol, atol, eps)
     grads, notes = _Context(f, draws, fvals, user, wrt, fd, seed, derivation, symbolic,
-                            opts).judge()
+                            opts, progress).judge()
     batch = _batch_size(f.shapes, names)
     grads = {k: replace(g, message=batch_message(g.message, g.factor, batch))
              for k, g in grads.items()}

@@ -29,6 +29,7 @@ from derive.ops.linalg import det, inv, logabsdet
 from derive.ops.pointwise import logic
 from derive.ops.ranges import arange, eye
 from derive.ops.reduce import cumsum
+from derive.ops.softmax import log_softmax, softmax
 from derive.printers import escape_latex, name_latex, to_latex, to_numpy
 from derive.rules import RULES, vjp
 
@@ -127,6 +128,10 @@ RULE_CASES: list[tuple[str, Builder, dict[str, tuple[int, ...]], bool]] = [
     ("matmul-batched", E.matmul, {"a": (2, 3, 2), "b": (2, 2, 3)}, False),
     ("matmul-batched-broadcast", E.matmul, {"a": (2, 3, 2), "b": S23}, False),
     ("full-like", lambda a: E.mul(E.full(a.shape, 2.0, like=a), a), {"a": S32}, False),
+    ("softmax-rows", lambda a: softmax(a, 1), {"a": S32}, False),
+    ("softmax-columns", lambda a: softmax(a, 0), {"a": S32}, False),
+    ("log_softmax-rows", lambda a: log_softmax(a, 1), {"a": S32}, False),
+    ("log_softmax-vector", lambda a: log_softmax(a, 0), {"a": (4,)}, False),
     ("logic-and", lambda a, b: E.where(logic("and", E.compare(">", a, E.const(0.0)),
                                               E.compare(">", b, E.const(0.0))),
                                         E.mul(a, b), E.sub(a, b)), {"a": S32, "b": S32}, False),

@@ -49,3 +49,17 @@ def test_big_example_checks_every_entry_with_a_sample_of_differences() -> None:
     r = verify_module(load(EXAMPLES / "two_layer_big.py"), prove=False)
     assert r.shapes["X"] == (1024, 13)
     assert "at 64 of 832 entries" in r.gradients["W1"].validation
+
+
+def test_the_checked_line_counts_the_entries_of_every_gradient() -> None:
+    """W1 3x4, B1 1x4, W2 4x1, B2 1x1: 21 entries differenced, not the first gradient's 12."""
+    from derive.reports.verify_text import human
+
+    r = verify_module(load(EXAMPLES / "two_layer.py"), prove=False)
+    assert [g.differenced for g in r.gradients.values()] == [(12, 12), (4, 4), (4, 4), (1, 1)]
+    assert "per entry at 21 of 21 entries" in human(r)
+    big = verify_module(load(EXAMPLES / "two_layer_big.py"), prove=False)
+    sampled = sum(g.differenced[0] for g in big.gradients.values())
+    total = sum(g.differenced[1] for g in big.gradients.values())
+    assert total == sum(g.expected.size for g in big.gradients.values()) and sampled < total
+    assert f"per entry at {sampled} of {total} entries" in human(big)
