@@ -67,8 +67,8 @@ class Size(int):
     @classmethod
     def product(cls, a: int, b: Any) -> Any:
         """a * b, by name when both are sizes by name (else the plain number)."""
-        if not isinstance(b, (Dim, Size)):
-            return int(a) * b
+        if not isinstance(b, (Dim, Size)):  # a number, or NotImplemented: b's own rule
+            return int.__mul__(int(a), b)  # (a traced array keeps the size's name itself)
         s = super().__new__(cls, int(a) * int(b))
         s.node = E.mul(as_node(a), as_node(b))
         return s

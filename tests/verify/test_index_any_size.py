@@ -230,3 +230,12 @@ def test_each_output_axis_of_an_index_is_the_axis_numpy_takes(key: tuple, unname
         named = {node.args[i].shape[k] for i, k in sources}
         expected = set() if axis in unnamed else {size}
         assert named == expected, (key, axis, sources)
+
+
+def test_a_product_of_sizes_is_named_and_a_size_times_an_array_still_is() -> None:
+    def flat(x):
+        n, t = x.shape
+        return np.sum(x.reshape(n * t)[np.arange(n * t)] * n)
+
+    ops = _ops(flat, {"x": (3, 4)}, {})
+    assert {"arange", "dim"} <= ops and "mul" in ops
