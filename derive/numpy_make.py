@@ -131,6 +131,7 @@ class _NumpyShim(types.ModuleType):
 
 SHIM = _NumpyShim("numpy")
 
+
 def traced_len(obj: Any) -> int:
     """len() that keeps a size's name: Python's len() turns X.shape[0] into a plain int."""
     if isinstance(obj, Traced):
