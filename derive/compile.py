@@ -222,7 +222,8 @@ def _fold_one(n: E.Node, args: tuple[E.Node, ...],
 
 
 # Operations never worth a temporary: names, numbers, views.
-_CHEAP = frozenset({"input", "adjoint", "const", "transpose", "reshape", "broadcast_to", "ones"})
+_CHEAP = frozenset({"input", "adjoint", "const", "dim", "transpose", "reshape", "broadcast_to",
+                    "ones"})
 
 
 class _Keys:

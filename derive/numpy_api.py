@@ -18,7 +18,7 @@ from derive.numpy_shapes import getitem, setitem
 from derive.ops.einsum import parse_subscripts
 from derive.ops.linalg import det, inv, logabsdet
 from derive.ops.pointwise import logic
-from derive.ops.reduce import cumsum
+from derive.ops.reduce import cumsum, reduced_count
 from derive.traced import FUNCTIONS, HOOKS, METHODS, UFUNCS, Traced, as_node, concrete, known, lift
 
 # ---------------------------------------------------------------- ufuncs
@@ -99,10 +99,20 @@ def reduction(op: str) -> Callable[..., Traced]:
     return handler
 
 
-def _count(a: Any, axis: Any) -> int:
-    shape = np.shape(concrete(a)) if known(a) else as_node(a).shape
-    axes = range(len(shape)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
-    return int(np.prod([shape[i] for i in axes]))
+def _count(a: Any, axis: Any, ddof: int) -> Any:
+    """How many entries var averages, less ddof: by name where the sizes come from inputs
+    (n for X.shape[0]), as the mean's 1/n is, so the variance holds at every size."""
+    node = as_node(a)
+    nd = len(node.shape)
+    axes = tuple(range(nd)) if axis is None else tuple(
+        int(x) % nd for x in (axis if isinstance(axis, tuple) else (axis,)))
+    size = int(np.prod([node.shape[i] for i in axes]))
+    count = reduced_count(node, axes)
+    if count.op == "const":  # no size known by name: the number
+        return float(size - ddof)
+    if ddof:
+        count = E.sub(count, E.const(float(ddof)))
+    return Traced(count, np.asarray(float(size - ddof)))
 
 
 def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: int = 0,
@@ -111,7 +121,7 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: int 
     axis = tuple(axis) if isinstance(axis, list) else axis
     d = a - reduction("mean")(a, axis=axis, keepdims=True)
     total = reduction("sum")(d * d, axis=axis, keepdims=keepdims)
-    return total / float(_count(a, axis) - ddof)
+    return total / _count(a, axis, ddof)
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: int = 0,

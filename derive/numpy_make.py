@@ -1,6 +1,11 @@
 """Arrays the forward creates: np.zeros, np.ones, np.full, np.empty (and their _like forms),
 np.eye, np.arange, np.array of traced values.
 
+``np.arange(n)`` of a size read off an input (``n = X.shape[0]``, ``len(X)``) is a node of
+the graph, so ``logp[np.arange(n), y]`` prints as arange(n) and pastes as
+``np.arange(X.shape[0])`` (``np.eye(C)`` likewise); of a literal number it stays the
+constant it is.
+
 Functions such as np.zeros take no array, so numpy never hands them to a traced value; while
 tracing, the forward sees :data:`SHIM` in place of the numpy module (and in place of these
 functions imported by name), which records them. The arrays they make are buffers: the
@@ -16,7 +21,9 @@ from typing import Any
 import numpy as np
 
 from derive import expr as E
-from derive.traced import FUNCTIONS, Dim, Traced, as_node
+from derive.ops.ranges import arange as arange_node
+from derive.ops.ranges import eye as eye_node
+from derive.traced import FUNCTIONS, Dim, Size, Traced, as_node
 
 
 def _sizes(shape: Any) -> tuple[tuple[int, ...], tuple[tuple[str, int] | None, ...]]:
@@ -79,9 +86,32 @@ def asarray(obj: Any, dtype: Any = None, *args: Any, **kw: Any) -> Any:
     return np.asarray(obj, dtype, *args, **kw)
 
 
+def arange(*args: Any, **kw: Any) -> Any:
+    """np.arange: a node when it counts 0, 1, ..., k - 1 up to a size ``k`` known by name."""
+    start, stop, step = (0, args[0], 1) if len(args) == 1 else (tuple(args) + (1,))[:3]
+    stop = kw.get("stop", stop)
+    start, step = kw.get("start", start), kw.get("step", step)
+    dtype = kw.get("dtype")
+    if isinstance(stop, (Dim, Size)) and start == 0 and step == 1 and \
+            (dtype is None or np.dtype(dtype).kind in "iu"):
+        value = np.arange(int(stop), dtype=dtype)
+        return Traced(arange_node(as_node(stop), int(stop)), value)
+    return np.arange(*args, **kw)
+
+
+def eye(N: Any, M: Any = None, k: int = 0, dtype: Any = float, *args: Any, **kw: Any) -> Any:
+    """np.eye: a node when it is the square identity of a size known by name (one-hot rows
+    are ``np.eye(C)[y]``)."""
+    if isinstance(N, (Dim, Size)) and (M is None or M == N) and k == 0 and \
+            np.dtype(dtype).kind == "f" and not args and not kw:
+        return Traced(eye_node(as_node(N), int(N)), np.eye(int(N)))
+    return np.eye(N, M, k, dtype, *args, **kw)
+
+
 _MADE = {
     "zeros": _filled(0.0), "ones": _filled(1.0), "empty": _filled(0.0), "full": full,
-    "array": array, "asarray": asarray, "asanyarray": asarray,
+    "array": array, "asarray": asarray, "asanyarray": asarray, "arange": arange,
+    "eye": eye,
 }
 
 FUNCTIONS.update({
@@ -100,6 +130,17 @@ class _NumpyShim(types.ModuleType):
 
 
 SHIM = _NumpyShim("numpy")
+
+
+def traced_len(obj: Any) -> int:
+    """len() that keeps a size's name: Python's len() turns X.shape[0] into a plain int."""
+    if isinstance(obj, Traced):
+        return obj.shape[0] if len(obj) else 0
+    return len(obj)
+
+
+# builtins the forward sees in place of Python's (unless it defines its own)
+BUILTINS: dict[str, Any] = {"len": traced_len}
 
 # numpy's own functions -> their recording versions, for `from numpy import zeros`
 REPLACED = {getattr(np, name): f for name, f in _MADE.items()}

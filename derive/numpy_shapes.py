@@ -10,8 +10,12 @@ import numpy as np
 
 from derive import expr as E
 from derive.errors import TraceError
+from derive.numpy_make import arange
 from derive.ops.concat import concat
-from derive.traced import FUNCTIONS, Traced, as_node, concrete, known, lift, specialize
+from derive.ops.dims import dim_source
+from derive.ops.index import getitem as getitem_node
+from derive.ops.index import setitem as setitem_node
+from derive.traced import FUNCTIONS, Dim, Traced, as_node, concrete, known, lift, specialize
 
 
 def _shape(a: Any) -> tuple[int, ...]:
@@ -76,11 +80,15 @@ def _key_shape(shape: tuple[int, ...], template: tuple[Any, ...], arrays: list[T
         raise TraceError(f"an index out of range ({exc})") from None
 
 
+def _masks(arrays: list[Traced]) -> tuple[int, ...]:
+    return tuple(i for i, t in enumerate(arrays) if t.dtype.kind == "b")
+
+
 def getitem(a: Traced, key: Any) -> Traced:
     template, arrays = parse_key(key)
     shape = _key_shape(a.node.shape, template, arrays)
     nodes = tuple(t.node for t in arrays)
-    node = E.getitem(a.node, template, nodes, shape)
+    node = getitem_node(a.node, template, nodes, shape, _masks(arrays))
     if a.value is not None and all(t.value is not None for t in arrays):
         value = a.value[E.python_key(template, [t.value for t in arrays])]
         pure = a.node.op in ("const", "full") and all(t.node.op == "const" for t in arrays)
@@ -101,7 +109,8 @@ def setitem(a: Traced, key: Any, value: Any) -> Traced:
         np.broadcast_to(np.empty(v.node.shape), slot)
     except ValueError:
         raise TraceError(f"writing a {v.node.shape} value into a {slot} slot") from None
-    node = E.setitem(a.node, v.node, template, tuple(t.node for t in arrays))
+    node = setitem_node(a.node, v.node, template, tuple(t.node for t in arrays),
+                        _masks(arrays))
     if a.value is not None and v.value is not None and all(t.value is not None for t in arrays):
         new = np.array(a.value, copy=True)
         new[E.python_key(template, [t.value for t in arrays])] = v.value
@@ -230,16 +239,21 @@ def take_along_axis(arr: Any, indices: Any, axis: Any) -> Traced:
     if axis is None:
         return np.reshape(arr, (-1,))[indices]
     axis = int(axis) % len(shape)
-    idx_shape = _shape(indices)
     key: list[Any] = []
     for d in range(len(shape)):
         if d == axis:
             key.append(indices)
         else:
-            mesh = [1] * len(shape)
-            mesh[d] = idx_shape[d]
-            key.append(np.arange(idx_shape[d]).reshape(mesh))
+            spread = tuple(slice(None) if k == d else None for k in range(len(shape)))
+            key.append(arange(_size(indices, d))[spread])  # arange(n)[:, None], by name
     return arr[tuple(key)]
+
+
+def _size(a: Any, axis: int) -> int:
+    """a.shape[axis], as a :class:`Dim` when an input's axis is where it comes from."""
+    size = int(_shape(a)[axis])
+    src = dim_source(as_node(a), axis) if size > 1 else None
+    return size if src is None else Dim(size, src)
 
 
 def take(a: Any, indices: Any, axis: Any = None, **kw: Any) -> Traced:

@@ -35,7 +35,7 @@ from derive import expr as E
 from derive import numpy_api  # noqa: F401 - registers the numpy handlers
 from derive.errors import TraceError
 from derive.expr import Node
-from derive.numpy_make import REPLACED, SHIM
+from derive.numpy_make import BUILTINS, REPLACED, SHIM
 from derive.traced import Specialization, Traced
 
 # Frames of these packages are not the user's code (for "file:line" of where tracing stopped).
@@ -98,7 +98,7 @@ def _shimmed(f: Callable[..., Any]) -> Callable[..., Any]:
     g = getattr(f, "__globals__", None)
     if code is None or g is None:
         return f
-    new: dict[str, Any] = dict(g)
+    new: dict[str, Any] = {**BUILTINS, **g}
     for k, v in g.items():
         if v is np:
             new[k] = SHIM

@@ -53,6 +53,31 @@ class Dim(int):
         d.source = source
         return d
 
+    def __mul__(self, other: Any) -> Any:  # n * t rows of a flattened (n, t, v) array
+        return Size.product(self, other)
+
+    __rmul__ = __mul__
+
+
+class Size(int):
+    """A product of sizes read off inputs (n * t): an int with the node that computes it."""
+
+    node: Node
+
+    @classmethod
+    def product(cls, a: int, b: Any) -> Any:
+        """a * b, by name when both are sizes by name (else the plain number)."""
+        if not isinstance(b, (Dim, Size)):  # a number, or NotImplemented: b's own rule
+            return int.__mul__(int(a), b)  # (a traced array keeps the size's name itself)
+        s = super().__new__(cls, int(a) * int(b))
+        s.node = E.mul(as_node(a), as_node(b))
+        return s
+
+    def __mul__(self, other: Any) -> Any:
+        return Size.product(self, other)
+
+    __rmul__ = __mul__
+
 
 class Traced:
     """A node of the graph, with its concrete value when that depends on constants only."""
@@ -253,6 +278,8 @@ def as_node(x: Any) -> Node:
         return x.node
     if isinstance(x, Dim):
         return E.dim(*x.source, int(x))
+    if isinstance(x, Size):
+        return x.node
     return E.const(np.asarray(x))
 
 

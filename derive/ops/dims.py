@@ -25,6 +25,11 @@ def dim_source(node: Node, axis: int) -> Source | None:
         seen.add((n.uid, ax))
         if n.op == "input" and n.name:
             return n.name, ax
+        if n.op == "dim":  # a size read off an input (the argument of arange)
+            return n.attrs.input, n.attrs.axis
+        named = getattr(n.attrs, "dims", None)  # sizes an operation recorded by name
+        if named and ax < len(named) and named[ax] is not None:
+            return named[ax]
         stack.extend(reversed([(n.args[i], k) for i, k in OPS[n.op].axis_sources(n, ax)]))
     return None
 
@@ -33,9 +38,19 @@ def dims_of(node: Node) -> tuple[Source | None, ...]:
     return tuple(dim_source(node, i) for i in range(len(node.shape)))
 
 
-def shape_code(node: Node) -> str:
+def shape_code(node: Node, unknown: str | None = None) -> str:
     """numpy source for node's shape: sizes read off inputs where they come from one,
-    e.g. '(X.shape[0], 4)'."""
+    e.g. '(X.shape[0], 4)'. ``unknown``: what to write for the one size above 1 that no
+    input names (a reshape's -1, which numpy infers at every size)."""
     parts = [f"{src[0]}.shape[{src[1]}]" if src and node.shape[i] != 1 else str(node.shape[i])
              for i, src in enumerate(dims_of(node))]
+    unnamed = [i for i, p in enumerate(parts) if p.isdigit() and p != "1"]
+    if unknown is not None and len(unnamed) == 1:
+        parts[unnamed[0]] = unknown
     return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
+
+
+def reshape_code(node: Node) -> str:
+    """A reshape's target: the shape by name, and -1 for the one size no input names
+    (x.reshape((-1, X.shape[1])) after flattening n x t rows holds at every n and t)."""
+    return shape_code(node, unknown="-1")

@@ -5,6 +5,11 @@ A key is stored as a template of hashable items: an int, ("slice", start, stop, 
 node among the operation's arguments (integer labels ``y`` in ``logp[np.arange(n), y]``, a
 boolean mask). So the graph prints ``logp[arange(n), y]`` by name and the generated code
 indexes with whatever labels it is given.
+
+``np.arange(X.shape[0])`` is itself a node (:mod:`derive.ops.ranges`), not the array of
+numbers it had when traced; each output axis of an index names the axis it comes from
+(:func:`index_axes`) and the scatter records the indexed array's sizes by name: the index,
+the scatter's target shape and every array shaped like the selection hold at any size.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import numpy as np
 
 from derive.lazysympy import sp
 from derive.ops import symbolic as S
+from derive.ops.dims import dims_of
 from derive.ops.node import Node, Shape
 from derive.ops.registry import Op, build, register
 
@@ -23,11 +29,15 @@ IndexKey = tuple[Any, ...]
 
 class KeyAttrs(NamedTuple):
     key: IndexKey
+    masks: tuple[int, ...] = ()  # which index arrays (k of ("arg", k)) are boolean masks
 
 
 class ScatterAttrs(NamedTuple):
     key: IndexKey
     shape: Shape  # the shape of the array that was indexed
+    # where each of those sizes comes from: (input, axis), or None (a size not known by name)
+    dims: tuple[tuple[str, int] | None, ...] = ()
+    like: str | None = None  # the indexed array's step name: its .shape where dims fall short
 
 
 def index_key(key: Any, ndim: int) -> IndexKey | None:
@@ -77,27 +87,82 @@ def key_text(key: IndexKey, args: list[str] = ()) -> str:
 
 
 def indexed_shape(shape: Shape, key: IndexKey, indices: tuple[Node, ...]) -> Shape:
-    """The shape numpy gives x[key] (integer index arrays by their shapes)."""
-    dummies = [np.zeros(i.shape, dtype=np.intp) for i in indices]
+    """The shape numpy gives x[key] (index arrays by their shapes, constant ones, masks
+    included, by their values)."""
+    dummies = [const_array(i) if i.op == "const" and i.shape else np.zeros(i.shape, np.intp)
+               for i in indices]
     return tuple(np.empty(shape, dtype=np.int8)[python_key(key, dummies)].shape)
 
 
+def const_array(node: Node) -> np.ndarray:
+    v = node.attrs.value
+    return np.asarray(getattr(v, "array", v))
+
+
 def getitem(a: Node, key: IndexKey, indices: tuple[Node, ...] = (),
-            shape: Shape | None = None) -> Node:
-    """a[key]; ``shape`` must be given when an index is a boolean mask (it depends on the
-    mask's values)."""
+            shape: Shape | None = None, masks: tuple[int, ...] = ()) -> Node:
+    """a[key]; ``shape`` must be given when an index is a boolean mask that is not a
+    constant (the shape depends on the mask's values); ``masks`` lists those arguments."""
     out = indexed_shape(a.shape, key, indices) if shape is None else tuple(shape)
-    return Node("getitem", (a, *indices), out, KeyAttrs(tuple(key)))
+    return Node("getitem", (a, *indices), out, KeyAttrs(tuple(key), tuple(masks)))
 
 
-def scatter(g: Node, key: IndexKey, shape: Shape, indices: tuple[Node, ...] = ()) -> Node:
-    """The adjoint of indexing: zeros shaped ``shape`` with ``g`` added at ``key``."""
-    return Node("scatter", (g, *indices), tuple(shape), ScatterAttrs(tuple(key), tuple(shape)))
+def scatter(g: Node, key: IndexKey, shape: Shape, indices: tuple[Node, ...] = (),
+            dims: tuple[tuple[str, int] | None, ...] = (), like: str | None = None) -> Node:
+    """The adjoint of indexing: zeros shaped ``shape`` with ``g`` added at ``key``; ``dims``
+    names the sizes of ``shape`` (the indexed array's), so the code writes them by name, and
+    ``like`` is that array's step name (``logp.shape`` when a size has no name: n * t rows)."""
+    return Node("scatter", (g, *indices), tuple(shape),
+                ScatterAttrs(tuple(key), tuple(shape), tuple(dims), like))
 
 
-def setitem(base: Node, value: Node, key: IndexKey, indices: tuple[Node, ...] = ()) -> Node:
+def setitem(base: Node, value: Node, key: IndexKey, indices: tuple[Node, ...] = (),
+            masks: tuple[int, ...] = ()) -> Node:
     """base with base[key] = value: a buffer write (out[n, f, i, j] = ...) as a value."""
-    return Node("setitem", (base, value, *indices), base.shape, KeyAttrs(tuple(key)))
+    return Node("setitem", (base, value, *indices), base.shape,
+                KeyAttrs(tuple(key), tuple(masks)))
+
+
+def index_axes(n: Node) -> list[list[tuple[int, int]]]:
+    """For each output axis of the getitem ``n``: the (argument, axis) pairs it is, by
+    numpy's rules. A kept axis is the indexed array's axis; the axes of the broadcast index
+    arrays are those arrays' axes (arange(n) there gives the result a size known as n), in
+    place when the array indices are adjacent, else first; a mask's count is no one's size."""
+    a, indices = n.args[0], n.args[1:]
+    key = n.attrs.key
+    masks = set(n.attrs.masks) | {i for i, x in enumerate(indices)
+                                  if x.op == "const" and x.attrs.dtype == "bool"}
+    arrays = [k for k in key if isinstance(k, tuple) and k[0] == "arg"]
+    consumed = sum(len(indices[k[1]].shape) if k[1] in masks else 1 for k in arrays) + \
+        sum(1 for k in key if not isinstance(k, tuple) or k[0] == "slice")
+    items: list[object] = []
+    for k in key:
+        fill = ("slice", None, None, None)
+        items += [fill] * (len(a.shape) - consumed) if k == ("ellipsis",) else [k]
+    if ("ellipsis",) not in key:
+        items += [("slice", None, None, None)] * (len(a.shape) - consumed)
+    advanced = [i for i, k in enumerate(items) if not isinstance(k, tuple) or k[0] == "arg"]
+    if not arrays:
+        advanced = []
+    depth = max((1 if k[1] in masks else len(indices[k[1]].shape) for k in arrays), default=0)
+    block: list[list[tuple[int, int]]] = []
+    for j in range(depth):
+        block.append([] if any(k[1] in masks for k in arrays) else [
+            (1 + k[1], j - depth + len(indices[k[1]].shape)) for k in arrays
+            if j - depth + len(indices[k[1]].shape) >= 0])
+    adjacent = advanced == list(range(advanced[0], advanced[-1] + 1)) if advanced else True
+    out: list[list[tuple[int, int]]] = [] if adjacent else list(block)
+    axis = 0
+    for i, k in enumerate(items):
+        if advanced and i == advanced[0] and adjacent:
+            out += block
+        if k == ("none",):
+            out.append([])
+        elif isinstance(k, tuple) and k[0] == "slice":
+            out.append([(0, axis)])
+        axis += 0 if k == ("none",) else (len(indices[k[1]].shape) if isinstance(k, tuple)
+                                           and k[0] == "arg" and k[1] in masks else 1)
+    return out
 
 
 def _index_values(args: list[np.ndarray]) -> list[np.ndarray]:
@@ -122,8 +187,16 @@ class GetItem(Op):
     name = "getitem"
     arity = None
 
+    def axis_sources(self, n: Node, axis: int) -> list[tuple[int, int]]:
+        axes = index_axes(n)
+        if len(axes) != len(n.shape):  # a key this reading does not follow: sizes as numbers
+            return []
+        return [(i, k) for i, k in axes[axis] if n.args[i].shape[k] == n.shape[axis]]
+
     def vjp(self, g: Node, out: Node, a: Node, *indices: Node) -> tuple[Node | None, ...]:
-        return (scatter(g, out.attrs.key, a.shape, indices),) + (None,) * len(indices)
+        like = a.name if a.name and a.op not in ("const", "input") else None
+        return (scatter(g, out.attrs.key, a.shape, indices, dims_of(a), like),) + \
+            (None,) * len(indices)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return S.obj(args[0][python_key(n.attrs.key, _index_values(args[1:]))])
@@ -157,7 +230,10 @@ class Scatter(Op):
 
     def numpy(self, p: Any, n: Node) -> str:
         key = key_text(n.attrs.key, _printed(p, n, 1))
-        return f"scatter({p.doprint(n.args[0], False)}, {p.shape_code(n)}, np.s_[{key}])"
+        shape = p.shape_code(n)
+        if n.attrs.like and any(s > 1 and d is None for s, d in zip(n.shape, dims_of(n))):
+            shape = f"{n.attrs.like}.shape"  # a size no input names: the array's own shape
+        return f"scatter({p.doprint(n.args[0], False)}, {shape}, np.s_[{key}])"
 
     def text(self, p: Any, n: Node) -> str:
         key = key_text(n.attrs.key, _printed(p, n, 1))
@@ -178,9 +254,10 @@ class SetItem(Op):
         from derive.ops.leaves import const
 
         key = out.attrs.key
-        slot = getitem(g, key, indices)
+        slot = getitem(g, key, indices, masks=out.attrs.masks)
         g_value = None if value.op == "const" else build.to(slot, value)
-        return (setitem(g, const(0.0), key, indices), g_value) + (None,) * len(indices)
+        return (setitem(g, const(0.0), key, indices, out.attrs.masks), g_value) + \
+            (None,) * len(indices)
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         out = np.array(args[0], dtype=object, copy=True)
@@ -199,3 +276,4 @@ class SetItem(Op):
     def text(self, p: Any, n: Node) -> str:
         key = key_text(n.attrs.key, _printed(p, n, 2))
         return f"{p.paren(n.args[0], 5)}[{key} ← {p.doprint(n.args[1], False)}]"
+

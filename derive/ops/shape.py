@@ -20,6 +20,7 @@ class PermAttrs(NamedTuple):
 
 class ShapeAttrs(NamedTuple):
     shape: Shape
+    dims: tuple[tuple[str, int] | None, ...] = ()  # the sizes by name, where known
 
 
 def transpose(a: Node, axes: tuple[int, ...] | None = None) -> Node:
@@ -31,7 +32,7 @@ def transpose(a: Node, axes: tuple[int, ...] | None = None) -> Node:
     return Node("transpose", (a,), tuple(a.shape[i] for i in perm), PermAttrs(perm))
 
 
-def reshape(a: Node, shape: Shape) -> Node:
+def reshape(a: Node, shape: Shape, dims: tuple[tuple[str, int] | None, ...] = ()) -> Node:
     shape = tuple(int(s) for s in shape)
     if -1 in shape:
         known = int(np.prod([s for s in shape if s != -1]))
@@ -40,7 +41,7 @@ def reshape(a: Node, shape: Shape) -> Node:
         return a
     if int(np.prod(shape, dtype=np.int64)) != a.size:
         raise ShapeError(f"cannot reshape {a.shape} into {shape}")
-    return Node("reshape", (a,), shape, ShapeAttrs(shape))
+    return Node("reshape", (a,), shape, ShapeAttrs(shape, tuple(dims)))
 
 
 def sum_to(a: Node, shape: Shape) -> Node:
@@ -105,7 +106,9 @@ class Reshape(Op):
         return []
 
     def vjp(self, g: Node, out: Node, a: Node) -> tuple[Node | None, ...]:
-        return (reshape(g, a.shape),)
+        from derive.ops.dims import dims_of
+
+        return (reshape(g, a.shape, dims_of(a)),)  # back to a's shape, its sizes by name
 
     def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
         return args[0].reshape(n.shape)
@@ -114,9 +117,11 @@ class Reshape(Op):
         return p.doprint(n.args[0], False)
 
     def numpy(self, p: Any, n: Node) -> str:
+        from derive.ops.dims import reshape_code
+
         if not n.args[0].shape:  # a scalar may be a Python float, which has no .reshape
             return f"np.reshape({p.doprint(n.args[0], False)}, {p.shape_code(n)})"
-        return f"{p.paren(n.args[0])}.reshape({p.shape_code(n)})"
+        return f"{p.paren(n.args[0])}.reshape({reshape_code(n)})"
 
     def text(self, p: Any, n: Node) -> str:
         return f"reshape({p.doprint(n.args[0], False)}, {'x'.join(map(str, n.shape))})"

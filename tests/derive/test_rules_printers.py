@@ -27,6 +27,7 @@ from derive.graph import build
 from derive.ops.concat import concat
 from derive.ops.linalg import det, inv, logabsdet
 from derive.ops.pointwise import logic
+from derive.ops.ranges import arange, eye
 from derive.ops.reduce import cumsum
 from derive.ops.softmax import log_softmax, softmax
 from derive.printers import escape_latex, name_latex, to_latex, to_numpy
@@ -104,6 +105,10 @@ RULE_CASES: list[tuple[str, Builder, dict[str, tuple[int, ...]], bool]] = [
         E.const(np.array([0, 2, 2, 0])), E.const(np.array([1, 0, 1, 1])))), {"a": S32}, False),
     ("getitem-mask", lambda a: E.getitem(a, (("arg", 0),), (E.const(MASK),), shape=(3,)),
      {"a": S32}, False),
+    ("arange-labels", lambda a: E.getitem(a, (("arg", 0), ("arg", 1)), (
+        arange(E.dim("a", 0, 3), 3), E.const(np.array([1, 0, 1])))), {"a": S32}, False),
+    ("eye-one-hot", lambda a: E.mul(a, E.getitem(eye(E.dim("a", 1, 2), 2), (("arg", 0),), (
+        E.const(np.array([1, 0, 1])),))), {"a": S32}, False),
     ("getitem-newaxis", lambda a: E.getitem(a, (("none",), ("slice", None, None, None))),
      {"a": S32}, False),
     ("concat-columns", lambda a, b: concat([a, b], 1), {"a": S32, "b": (3, 1)}, False),
