@@ -37,6 +37,13 @@ class Size(Ast):
 
 
 @dataclass(frozen=True)
+class Grad(Ast):
+    """∂L/∂of: the gradient of the loss with respect to an input or a step of the forward."""
+
+    of: str
+
+
+@dataclass(frozen=True)
 class Ones(Ast):
     """The column of n ones (\\mathbf{1})."""
 

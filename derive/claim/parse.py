@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from derive.claim import ast as A
+from derive.claim.names import GradientNames
 from derive.claim.parse_latex import LATEX_FUNCTIONS, NAME_CMDS, ONES_CMDS, LatexCommands
 from derive.claim.tokens import FormulaError, Token, is_latex, tokenize
 
@@ -54,7 +55,7 @@ def parse(text: str, names: Collection[str], latex: bool | None = None) -> Parse
     return Parsed(tree, "latex" if as_latex else "numpy")
 
 
-class _Parser(LatexCommands):
+class _Parser(LatexCommands, GradientNames):
     def __init__(self, tokens: list[Token], names: set[str], latex: bool) -> None:
         self.functions = sorted(FUNCTIONS) + list(REDUCTIONS)
         self.toks = tokens
@@ -167,6 +168,7 @@ class _Parser(LatexCommands):
             return t.text in ("(", "[", "{")
         if t.kind == "cmd":
             return t.text in (r"\left", r"\frac", r"\dfrac", r"\tfrac", r"\sum", "𝟙", r"\dim",
+                              r"\partial",
                               *LATEX_FUNCTIONS, *NAME_CMDS, *ONES_CMDS)
         return False
 
@@ -307,6 +309,8 @@ class _Parser(LatexCommands):
             inner = self.comparison()
             self.expect("]", "']'")
             return inner
+        if self.at(r"\partial"):
+            return self.partial()
         if self.latex and t.kind == "cmd":
             return self.command()
         self.fail(self.known())
@@ -330,7 +334,12 @@ class _Parser(LatexCommands):
                 self.fail("a numpy function after 'np.'")
             self.take()
             return self.call(f.text, f.col, numpy=True)
-        if self.latex and self.at("_") and text not in self.names:
+        if text in self.names:
+            return A.Var(text, col=t.col)
+        grad = self.adjoint_of(text, t.col)
+        if grad is not None:
+            return grad
+        if self.latex and self.at("_"):
             text = self.subscripted(text, t.col)
         if text in self.names:
             return A.Var(text, col=t.col)

@@ -3,6 +3,7 @@ fit (it has no expression node to print): every grouping made visible with brack
 
 from __future__ import annotations
 
+from derive.backward import adjoint_name
 from derive.claim import ast as A
 from derive.printers import escape_latex, name_latex, name_text
 
@@ -34,6 +35,8 @@ def _text(t: A.Ast) -> str:
         return _num(t.value)
     if isinstance(t, A.Var):
         return name_text(t.name)
+    if isinstance(t, A.Grad):
+        return name_text(adjoint_name(t.of))
     if isinstance(t, A.Size):
         return "n" if t.input is None else f"{t.input}.shape[{t.axis}]"
     if isinstance(t, A.Ones):
@@ -65,6 +68,8 @@ def _latex(t: A.Ast) -> str:
         return _num(t.value)
     if isinstance(t, A.Var):
         return name_latex(t.name)
+    if isinstance(t, A.Grad):
+        return name_latex(adjoint_name(t.of))
     if isinstance(t, A.Size):
         return "n" if t.input is None else rf"\dim_{{{t.axis}}}\left({name_latex(t.input)}\right)"
     if isinstance(t, A.Ones):
@@ -100,6 +105,8 @@ def _code(t: A.Ast) -> str:
         return _num(t.value)
     if isinstance(t, A.Var):
         return t.name
+    if isinstance(t, A.Grad):
+        return adjoint_name(t.of)
     if isinstance(t, A.Size):
         return "n" if t.input is None else f"{t.input}.shape[{t.axis}]"
     if isinstance(t, A.Ones):
