@@ -81,6 +81,22 @@ class Call(Ast):
 
 
 @dataclass(frozen=True)
+class Apply(Ast):
+    """A function of the documents' vocabulary (derive.claim.documents), by name."""
+
+    fn: str
+    args: tuple[Ast, ...]
+
+
+@dataclass(frozen=True)
+class Index(Ast):
+    """a[0, 2], W[:, 1]: None stands for a bare ':'."""
+
+    a: Ast
+    key: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
 class Reduce(Ast):
     op: str  # sum | mean
     a: Ast

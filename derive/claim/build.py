@@ -141,6 +141,30 @@ class _Builder:
     def _call(self, t: A.Call) -> Node:
         return E.fn(t.fn, self.node(t.a), t.order)
 
+    def _apply(self, t: A.Apply) -> Node:
+        """The documents' vocabulary (derive.claim.documents), as the engine's operations."""
+        args = [self.node(x) for x in t.args]
+        a = args[0]
+        layer = {"f1": 0, "f2": 0, "f3": 0, "df1": 1, "df2": 1, "df3": 1}
+        if t.fn in layer:  # the post's generic f, checked with f = σ
+            return E.fn("sigmoid", a, layer[t.fn])
+        made = {"ones_like": lambda: E.ones(a), "square": lambda: E.power(a, E.const(2.0)),
+                "dsquare": lambda: E.mul(E.const(2.0), a),
+                "leaky_relu": lambda: E.fn("leaky_relu", a),
+                "dleaky_relu": lambda: E.fn("leaky_relu", a, 1),
+                "transpose": lambda: E.transpose(a),
+                "sum_rows": lambda: E.reduce("sum", a, 0, True)}
+        if t.fn not in made:
+            raise FormulaError(t.col, f"{t.fn} has no matrix form: it is judged by values only")
+        return made[t.fn]()
+
+    def _index(self, t: A.Index) -> Node:
+        a = self.node(t.a)
+        key = E.index_key(tuple(slice(None) if k is None else k for k in t.key), len(a.shape))
+        if key is None:
+            raise ShapeProblem(f"{self.says(a)} has fewer axes than the index")
+        return E.getitem(a, key)
+
     def _reduce(self, t: A.Reduce) -> Node:
         a = self.node(t.a)
         if t.axis is not None and t.axis >= max(1, len(a.shape)):

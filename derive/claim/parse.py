@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from derive.claim import ast as A
+from derive.claim.documents import DocumentTerms
 from derive.claim.names import GradientNames
 from derive.claim.parse_latex import LATEX_FUNCTIONS, NAME_CMDS, ONES_CMDS, LatexCommands
 from derive.claim.tokens import FormulaError, Token, is_latex, tokenize
@@ -43,26 +44,34 @@ MAX_NESTING = 60
 class Parsed:
     tree: A.Ast
     notation: str  # "numpy" | "latex"
+    names: tuple[str, ...] = ()  # with documents=True: the names read, in order
 
 
-def parse(text: str, names: Collection[str], latex: bool | None = None) -> Parsed:
-    """The parse tree of ``text``; ``names`` are the forward's inputs and steps."""
+def parse(text: str, names: Collection[str], latex: bool | None = None,
+          documents: bool = False) -> Parsed:
+    """The parse tree of ``text``; ``names`` are the forward's inputs and steps. With
+    ``documents``, numpy style in the documents' vocabulary (derive.claim.documents)."""
     if not text.strip():
         raise FormulaError(1, "the formula is empty")
-    as_latex = is_latex(text) if latex is None else latex
-    parser = _Parser(tokenize(text, as_latex), set(names), as_latex)
+    as_latex = False if documents else is_latex(text) if latex is None else latex
+    parser = _Parser(tokenize(text, as_latex, colon=documents), set(names), as_latex,
+                     documents)
     tree = parser.formula()
-    return Parsed(tree, "latex" if as_latex else "numpy")
+    return Parsed(tree, "latex" if as_latex else "numpy", tuple(parser.found))
 
 
-class _Parser(LatexCommands, GradientNames):
-    def __init__(self, tokens: list[Token], names: set[str], latex: bool) -> None:
+class _Parser(LatexCommands, GradientNames, DocumentTerms):
+    def __init__(self, tokens: list[Token], names: set[str], latex: bool,
+                 documents: bool = False) -> None:
         self.functions = sorted(FUNCTIONS) + list(REDUCTIONS)
+        self.functions_known = set(self.functions)
         self.toks = tokens
         self.i = 0
         self.names = names
         self.latex = latex
         self.depth = 0
+        self.documents = documents
+        self.found: list[str] = []
 
     # ------------------------------------------------------------ helpers
 
@@ -206,6 +215,8 @@ class _Parser(LatexCommands, GradientNames):
                 a = A.Bin("pow", a, A.Num(2.0), col=self.take().col)
             elif self.at("'"):
                 a = A.T(a, col=self.take().col)
+            elif self.documents and self.at("["):
+                a = self.index(a)
             else:
                 return a
 
@@ -335,7 +346,11 @@ class _Parser(LatexCommands, GradientNames):
             self.take()
             return self.call(f.text, f.col, numpy=True)
         if text in self.names:
+            if self.documents and text not in self.found:
+                self.found.append(text)
             return A.Var(text, col=t.col)
+        if self.documents:
+            return self.document_name(text, t.col)
         grad = self.adjoint_of(text, t.col)
         if grad is not None:
             return grad

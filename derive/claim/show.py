@@ -19,6 +19,10 @@ def tree_forms(tree: A.Ast) -> tuple[str, str, str]:
     return _text(tree), _latex(tree), _code(tree)
 
 
+def _key(key: tuple[int | None, ...]) -> str:
+    return ", ".join(":" if k is None else str(k) for k in key)
+
+
 def _atomic(t: A.Ast) -> bool:
     return not isinstance(t, (A.Bin, A.Chain, A.Neg, A.Cmp))
 
@@ -55,6 +59,10 @@ def _text(t: A.Ast) -> str:
         return _TEXT_FN.get(t.fn, t.fn) + "'" * t.order + f"({_text(t.a)})"
     if isinstance(t, A.Reduce):
         return f"{t.op}({_text(t.a)}, axis={t.axis})"
+    if isinstance(t, A.Apply):
+        return f"{t.fn}({', '.join(_text(x) for x in t.args)})"
+    if isinstance(t, A.Index):
+        return f"{p(t.a)}[{_key(t.key)}]"
     if isinstance(t, A.Cmp):
         return f"[{_text(t.a)} {t.op} {_text(t.b)}]"
     raise TypeError(type(t).__name__)
@@ -91,6 +99,11 @@ def _latex(t: A.Ast) -> str:
         return rf"{name}\left({_latex(t.a)}\right)"
     if isinstance(t, A.Reduce):
         return rf"\operatorname{{{t.op}}}_{{{t.axis}}}\left({_latex(t.a)}\right)"
+    if isinstance(t, A.Apply):
+        args = ", ".join(_latex(x) for x in t.args)
+        return rf"\operatorname{{{escape_latex(t.fn)}}}\left({args}\right)"
+    if isinstance(t, A.Index):
+        return f"{p(t.a)}[{_key(t.key)}]"
     if isinstance(t, A.Cmp):
         op = {">=": r"\geq", "<=": r"\leq"}.get(t.op, t.op)
         return rf"\mathbb{{1}}\left[{_latex(t.a)} {op} {_latex(t.b)}\right]"
@@ -127,6 +140,10 @@ def _code(t: A.Ast) -> str:
     if isinstance(t, A.Reduce):
         keep = ", keepdims=True" if t.keepdims else ""
         return f"np.{t.op}({_code(t.a)}, axis={t.axis}{keep})"
+    if isinstance(t, A.Apply):
+        return f"{t.fn}({', '.join(_code(x) for x in t.args)})"
+    if isinstance(t, A.Index):
+        return f"{p(t.a)}[{_key(t.key)}]"
     if isinstance(t, A.Cmp):
         return f"({_code(t.a)} {t.op} {_code(t.b)})"
     raise TypeError(type(t).__name__)

@@ -66,8 +66,9 @@ def is_latex(text: str) -> bool:
     return any(c in text for c in "\\^{}") or any(c in UNICODE and c not in BOTH for c in text)
 
 
-def tokenize(text: str, latex: bool) -> list[Token]:
-    """The tokens of ``text``, ending with an ``end`` token."""
+def tokenize(text: str, latex: bool, colon: bool = False) -> list[Token]:
+    """The tokens of ``text``, ending with an ``end`` token (``colon``: ':' is one, for the
+    documents' indexing W[:, 0])."""
     if len(text) > MAX_FORMULA_CHARS:
         raise FormulaError(MAX_FORMULA_CHARS + 1, f"the formula is longer than "
                            f"{MAX_FORMULA_CHARS} characters")
@@ -107,7 +108,7 @@ def tokenize(text: str, latex: bool) -> list[Token]:
             out.append(Token("op", two, i + 1))
             i += 2
             continue
-        if c in _SINGLE:
+        if c in _SINGLE or (colon and c == ":"):
             out.append(Token("op", c, i + 1))
             i += 1
             continue
