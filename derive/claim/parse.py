@@ -441,6 +441,8 @@ class _Parser(LatexCommands, GradientNames, DocumentTerms):
             a = self.comparison()
             axis, keep = self.reduce_options(first=False)
             return A.Reduce(fname, a, axis, keep, col=col)
+        if fname == "ones_like" and numpy:  # the documents' dLdS = np.ones_like(S)
+            return A.Apply("ones_like", (self.group("(", ")"),), col=col)
         if fname == "transpose" and numpy:
             return A.T(self.group("(", ")"), col=col)
         if fname not in FUNCTIONS:

@@ -257,6 +257,9 @@ def _stress(claim: Claim, env: Mapping[str, Any], first: ClaimResult) -> ClaimRe
     truth, _ = derivative(premise, claim.wrt or "", at)
     claimed, error = _value(text, claim, at)
     cmp = None if claimed is None else compare(truth, claimed)
+    reading = None if error is not None else judged(claim, text, at, truth)
+    if reading is not None and cmp is not None:  # derive claim's verdict and diagnosis
+        cmp = replace(cmp, verdict=reading.verdict, diagnosis=reading.diagnosis)
     if error is None and cmp is not None and cmp.ok:
         return first
     why = error or (cmp.message if cmp else "")
