@@ -17,7 +17,7 @@ from derive.claim import ast as A
 from derive.claim.tokens import FormulaError
 from derive.errors import DeriveError, ShapeError
 from derive.expr import Node
-from derive.printers import to_text
+from derive.printers import name_text, to_text
 
 
 class ShapeProblem(DeriveError):
@@ -136,7 +136,8 @@ class _Builder:
                 f"first ({cols}) must match the rows of the second ({rows})") from None
 
     def says(self, n: Node) -> str:
-        return f"{to_text(n) if n.name is None else n.name} ({self.scope.shape_words(n.shape)})"
+        said = to_text(n) if n.name is None else name_text(n.name)
+        return f"{said} ({self.scope.shape_words(n.shape)})"
 
     def _call(self, t: A.Call) -> Node:
         return E.fn(t.fn, self.node(t.a), t.order)

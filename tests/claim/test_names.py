@@ -98,6 +98,15 @@ def test_right_and_wrong_with_gradient_names(name: str, formula: str, verdict: s
     assert r.exit_status == (0 if verdict == "correct" else 1)
 
 
+def test_an_upstream_gradient_prints_as_one() -> None:
+    r = check_module(module("two"), "dL/dW2", "2 * O1.T @ dLdP")
+    first = r.readings[0]
+    assert (first.text, first.code) == ("(2 O1ᵀ)·∂L/∂P", "(2.0 * O1.T) @ dLdP")
+    assert first.latex == r"\left(2 \, O_{1}^{T}\right) \, \frac{\partial L}{\partial P}"
+    r = check_module(module("two"), "W1", "dLdN1 @ X.T")
+    assert r.message.startswith("shape: ∂L/∂N1 (n×4) times Xᵀ (3×n) is no matrix product")
+
+
 def test_a_right_formula_with_an_upstream_gradient_is_proved() -> None:
     r = check_module(module("two"), "W1", "X.T @ dLdN1")
     assert r.checked["symbolic"].startswith("equal to the derived gradient entry by entry")
