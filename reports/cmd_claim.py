@@ -39,6 +39,9 @@ examples:
   derive claim examples/two_layer.py B1 -- '-2/n * ...'    (-- before a formula starting with -)
   derive claim examples/two_layer.py --from claims.md --html claims.html
 
+NAME may be spelled W1, dLdW1, dL/dW1, ∂L/∂W1 or \\frac{\\partial L}{\\partial W1}; inside a
+formula, dLdP (∂L/∂P, \\frac{\\partial L}{\\partial P}) is the derived gradient of a step P.
+
 claims file: one 'NAME: formula' per line; blank lines and # comments are skipped.
 
 exit status: 0 right, 1 wrong (or ambiguous with no right reading; in batch mode any claim
@@ -50,7 +53,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("claim", help=HELP, description=DESCRIPTION, epilog=EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", metavar="FILE.py", help="your module: forward, SHAPES")
-    p.add_argument("name", nargs="?", metavar="NAME", help="the input the gradient is for")
+    p.add_argument("name", nargs="?", metavar="NAME",
+                   help="the input the gradient is for (W1, dLdW1, dL/dW1, ∂L/∂W1)")
     p.add_argument("formula", nargs="?", metavar="FORMULA", help="your dL/dNAME")
     p.add_argument("--from", dest="claims", metavar="CLAIMS",
                    help="read many claims, one 'NAME: formula' per line")

@@ -37,6 +37,13 @@ class Size(Ast):
 
 
 @dataclass(frozen=True)
+class Grad(Ast):
+    """∂L/∂of: the gradient of the loss with respect to an input or a step of the forward."""
+
+    of: str
+
+
+@dataclass(frozen=True)
 class Ones(Ast):
     """The column of n ones (\\mathbf{1})."""
 
@@ -71,6 +78,22 @@ class Call(Ast):
     fn: str  # a row of derive.functions (sigmoid, tanh, exp, log, relu)
     order: int
     a: Ast
+
+
+@dataclass(frozen=True)
+class Apply(Ast):
+    """A function of the documents' vocabulary (derive.claim.documents), by name."""
+
+    fn: str
+    args: tuple[Ast, ...]
+
+
+@dataclass(frozen=True)
+class Index(Ast):
+    """a[0, 2], W[:, 1]: None stands for a bare ':'."""
+
+    a: Ast
+    key: tuple[int | None, ...]
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,15 @@ says so in words, with sizes by name (n for the batch).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from derive import expr as E
+from derive.backward import Backward, adjoint_name
 from derive.claim import ast as A
+from derive.claim.tokens import FormulaError
 from derive.errors import DeriveError, ShapeError
 from derive.expr import Node
-from derive.printers import to_text
+from derive.printers import name_text, to_text
 
 
 class ShapeProblem(DeriveError):
@@ -29,6 +31,8 @@ class Scope:
     names: Mapping[str, Node]  # inputs and named steps
     batch: tuple[str, int] | None  # (first batched input, n)
     n_in_words: bool = True  # False when n's value is also another size (a square X)
+    adjoints: Mapping[str, Node] = field(default_factory=dict)  # ∂L/∂P by P, named dLdP
+    wrt: str = ""  # the input the claim is the gradient for
 
     def size_text(self, s: int, axis: int) -> str:
         if self.n_in_words and self.batch is not None and s == self.batch[1]:
@@ -42,6 +46,12 @@ class Scope:
         if len(shape) == 1:
             return f"a vector of {self.size_text(shape[0], 0)}"
         return "×".join(self.size_text(s, k) for k, s in enumerate(shape))
+
+
+def adjoints(bw: Backward) -> dict[str, Node]:
+    """∂L/∂P of every input and step the derivation passes through, each named dLdP (so a
+    formula that uses it prints it by name), in terms of the forward's inputs and steps."""
+    return {a.of: bw.gradient(a.of).named(adjoint_name(a.of)) for a in bw.assignments}
 
 
 def build(tree: A.Ast, scope: Scope) -> Node:
@@ -74,6 +84,15 @@ class _Builder:
             raise ShapeProblem(f"{t.input} has {len(shape)} axes, so {t.input}.shape[{t.axis}] "
                                "does not exist")
         return E.dim(t.input, t.axis, shape[t.axis])
+
+    def _grad(self, t: A.Grad) -> Node:
+        if t.of == self.scope.wrt:
+            raise FormulaError(t.col, f"the formula uses ∂L/∂{t.of}, the gradient it claims")
+        if t.of not in self.scope.adjoints:
+            raise FormulaError(t.col, f"∂L/∂{t.of} is not on the way from L to "
+                               f"{self.scope.wrt or 'the input'}: only the gradients of steps "
+                               "between them can be used")
+        return self.scope.adjoints[t.of]
 
     def _ones(self, t: A.Ones) -> Node:
         if self.scope.batch is None:
@@ -117,10 +136,35 @@ class _Builder:
                 f"first ({cols}) must match the rows of the second ({rows})") from None
 
     def says(self, n: Node) -> str:
-        return f"{to_text(n) if n.name is None else n.name} ({self.scope.shape_words(n.shape)})"
+        said = to_text(n) if n.name is None else name_text(n.name)
+        return f"{said} ({self.scope.shape_words(n.shape)})"
 
     def _call(self, t: A.Call) -> Node:
         return E.fn(t.fn, self.node(t.a), t.order)
+
+    def _apply(self, t: A.Apply) -> Node:
+        """The documents' vocabulary (derive.claim.documents), as the engine's operations."""
+        args = [self.node(x) for x in t.args]
+        a = args[0]
+        layer = {"f1": 0, "f2": 0, "f3": 0, "df1": 1, "df2": 1, "df3": 1}
+        if t.fn in layer:  # the post's generic f, checked with f = σ
+            return E.fn("sigmoid", a, layer[t.fn])
+        made = {"ones_like": lambda: E.ones(a), "square": lambda: E.power(a, E.const(2.0)),
+                "dsquare": lambda: E.mul(E.const(2.0), a),
+                "leaky_relu": lambda: E.fn("leaky_relu", a),
+                "dleaky_relu": lambda: E.fn("leaky_relu", a, 1),
+                "transpose": lambda: E.transpose(a),
+                "sum_rows": lambda: E.reduce("sum", a, 0, True)}
+        if t.fn not in made:
+            raise FormulaError(t.col, f"{t.fn} has no matrix form: it is judged by values only")
+        return made[t.fn]()
+
+    def _index(self, t: A.Index) -> Node:
+        a = self.node(t.a)
+        key = E.index_key(tuple(slice(None) if k is None else k for k in t.key), len(a.shape))
+        if key is None:
+            raise ShapeProblem(f"{self.says(a)} has fewer axes than the index")
+        return E.getitem(a, key)
 
     def _reduce(self, t: A.Reduce) -> Node:
         a = self.node(t.a)

@@ -52,12 +52,16 @@ class Reading:
 
 def display(node: Node, scope: Scope) -> Node:
     """For printing only: the batch size as n wherever it is read off an input (y.shape[0]
-    prints as n), and a mask [Z > 0] as the step function H(Z) it is (except at 0)."""
+    prints as n), a mask [Z > 0] as the step function H(Z) it is (except at 0), and an
+    upstream gradient the formula names (dLdP) as ∂L/∂P."""
+    named = {x.name for x in scope.adjoints.values()}
+    mapping = {x.uid: E.adjoint(x.name, x.shape) for x in E.topological(node)
+               if x.name in named and x.op != "adjoint"}
     if scope.batch is None:
-        return node
+        return E.substitute(node, mapping) if mapping else node
     n = scope.batch[1]
-    mapping = {x.uid: E.leaf("n", ()) for x in E.topological(node)
-               if x.op == "dim" and x.attrs.axis == 0 and x.attrs.value == n}
+    mapping.update({x.uid: E.leaf("n", ()) for x in E.topological(node)
+                    if x.op == "dim" and x.attrs.axis == 0 and x.attrs.value == n})
     mapping.update({x.uid: E.fn("heaviside", x.args[0]) for x in E.topological(node)
                     if x.op == "compare" and x.attrs.op == ">" and E.is_const(x.args[1], 0.0)})
     return E.substitute(node, mapping) if mapping else node

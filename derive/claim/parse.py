@@ -17,6 +17,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from derive.claim import ast as A
+from derive.claim.documents import DocumentTerms
+from derive.claim.names import GradientNames
 from derive.claim.parse_latex import LATEX_FUNCTIONS, NAME_CMDS, ONES_CMDS, LatexCommands
 from derive.claim.tokens import FormulaError, Token, is_latex, tokenize
 
@@ -42,26 +44,34 @@ MAX_NESTING = 60
 class Parsed:
     tree: A.Ast
     notation: str  # "numpy" | "latex"
+    names: tuple[str, ...] = ()  # with documents=True: the names read, in order
 
 
-def parse(text: str, names: Collection[str], latex: bool | None = None) -> Parsed:
-    """The parse tree of ``text``; ``names`` are the forward's inputs and steps."""
+def parse(text: str, names: Collection[str], latex: bool | None = None,
+          documents: bool = False) -> Parsed:
+    """The parse tree of ``text``; ``names`` are the forward's inputs and steps. With
+    ``documents``, numpy style in the documents' vocabulary (derive.claim.documents)."""
     if not text.strip():
         raise FormulaError(1, "the formula is empty")
-    as_latex = is_latex(text) if latex is None else latex
-    parser = _Parser(tokenize(text, as_latex), set(names), as_latex)
+    as_latex = False if documents else is_latex(text) if latex is None else latex
+    parser = _Parser(tokenize(text, as_latex, colon=documents), set(names), as_latex,
+                     documents)
     tree = parser.formula()
-    return Parsed(tree, "latex" if as_latex else "numpy")
+    return Parsed(tree, "latex" if as_latex else "numpy", tuple(parser.found))
 
 
-class _Parser(LatexCommands):
-    def __init__(self, tokens: list[Token], names: set[str], latex: bool) -> None:
+class _Parser(LatexCommands, GradientNames, DocumentTerms):
+    def __init__(self, tokens: list[Token], names: set[str], latex: bool,
+                 documents: bool = False) -> None:
         self.functions = sorted(FUNCTIONS) + list(REDUCTIONS)
+        self.functions_known = set(self.functions)
         self.toks = tokens
         self.i = 0
         self.names = names
         self.latex = latex
         self.depth = 0
+        self.documents = documents
+        self.found: list[str] = []
 
     # ------------------------------------------------------------ helpers
 
@@ -167,6 +177,7 @@ class _Parser(LatexCommands):
             return t.text in ("(", "[", "{")
         if t.kind == "cmd":
             return t.text in (r"\left", r"\frac", r"\dfrac", r"\tfrac", r"\sum", "𝟙", r"\dim",
+                              r"\partial",
                               *LATEX_FUNCTIONS, *NAME_CMDS, *ONES_CMDS)
         return False
 
@@ -204,6 +215,8 @@ class _Parser(LatexCommands):
                 a = A.Bin("pow", a, A.Num(2.0), col=self.take().col)
             elif self.at("'"):
                 a = A.T(a, col=self.take().col)
+            elif self.documents and self.at("["):
+                a = self.index(a)
             else:
                 return a
 
@@ -307,6 +320,8 @@ class _Parser(LatexCommands):
             inner = self.comparison()
             self.expect("]", "']'")
             return inner
+        if self.at(r"\partial"):
+            return self.partial()
         if self.latex and t.kind == "cmd":
             return self.command()
         self.fail(self.known())
@@ -330,7 +345,16 @@ class _Parser(LatexCommands):
                 self.fail("a numpy function after 'np.'")
             self.take()
             return self.call(f.text, f.col, numpy=True)
-        if self.latex and self.at("_") and text not in self.names:
+        if text in self.names:
+            if self.documents and text not in self.found:
+                self.found.append(text)
+            return A.Var(text, col=t.col)
+        if self.documents:
+            return self.document_name(text, t.col)
+        grad = self.adjoint_of(text, t.col)
+        if grad is not None:
+            return grad
+        if self.latex and self.at("_"):
             text = self.subscripted(text, t.col)
         if text in self.names:
             return A.Var(text, col=t.col)
@@ -417,6 +441,8 @@ class _Parser(LatexCommands):
             a = self.comparison()
             axis, keep = self.reduce_options(first=False)
             return A.Reduce(fname, a, axis, keep, col=col)
+        if fname == "ones_like" and numpy:  # the documents' dLdS = np.ones_like(S)
+            return A.Apply("ones_like", (self.group("(", ")"),), col=col)
         if fname == "transpose" and numpy:
             return A.T(self.group("(", ")"), col=col)
         if fname not in FUNCTIONS:

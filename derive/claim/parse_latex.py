@@ -35,6 +35,7 @@ class LatexCommands:
     primes: Any
     integer: Any
     functions: Any
+    frac_gradient: Any
 
     def command(self) -> A.Ast:
         t = self.tok
@@ -55,6 +56,9 @@ class LatexCommands:
             return inner
         if c in (r"\frac", r"\dfrac", r"\tfrac"):
             self.take()
+            grad = self.frac_gradient()
+            if grad is not None:
+                return grad
             a = self.braced(c)
             b = self.braced(c)
             return A.Bin("div", a, b, col=t.col)

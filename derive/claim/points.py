@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from derive import usermodule as U
-from derive.claim.build import Scope
-from derive.compile import step_values
+from derive.claim.build import Scope, adjoints
+from derive.compile import evaluate_numeric, step_values
 from derive.errors import DeriveError, InputError
 from derive.trace import parameters
 from derive.verify import Derivation, derivation
@@ -90,12 +90,15 @@ def _setting(forward: Callable[..., Any], names: list[str], wrt: str,
     if wrt not in actual:
         raise InputError(f"no shape for {wrt!r}: add it to SHAPES")
     d = derivation(forward, actual, (wrt,))
+    upstream = adjoints(d.backward)
     envs, grads = [], []
     for p in points:
         with np.errstate(all="ignore"):
             _, g = d.code.value_and_gradient(**p)  # type: ignore[misc]
             env = dict(p)
             env.update(step_values(d.graph, p))
+            env.update({x.name: evaluate_numeric(d.backward.gradient(of), env)
+                        for of, x in upstream.items() if of != wrt})
         envs.append(env)
         grads.append(np.asarray(g[wrt], dtype=np.float64))
     named = dict(d.graph.inputs)
@@ -103,7 +106,8 @@ def _setting(forward: Callable[..., Any], names: list[str], wrt: str,
     batch = next(((k, int(v[0])) for k, v in actual.items() if len(v) >= 2), None)
     # n names a size in words only where it cannot be another size (not in a square X)
     words = batch is not None and all(s != batch[1] for v in actual.values() for s in v[1:])
-    return Setting(actual, d, points, tuple(envs), tuple(grads), Scope(named, batch, words))
+    scope = Scope(named, batch, words, upstream, wrt)
+    return Setting(actual, d, points, tuple(envs), tuple(grads), scope)
 
 
 def _draw(rng: np.random.Generator, names: list[str], shapes: Mapping[str, Shape],

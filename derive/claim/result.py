@@ -9,6 +9,7 @@ from typing import Any
 from derive import usermodule as U
 from derive.claim import ast as A
 from derive.claim.judge import Reading, forms, judge, same
+from derive.claim.names import SPELLED, target
 from derive.claim.parse import parse
 from derive.claim.points import Setting, settings
 from derive.claim.steps import ChainStep, Departure, chain_steps, departure
@@ -65,7 +66,11 @@ class ClaimResult:
 
 def check_module(module: U.UserModule, name: str, formula: str, latex: bool | None = None,
                  seed: int = 0) -> ClaimResult:
-    """Judge ``formula`` as ∂L/∂``name`` of the module's forward."""
+    """Judge ``formula`` as ∂L/∂``name`` of the module's forward (``name`` spelled W1, dLdW1,
+    dL/dW1, ∂L/∂W1 or as a LaTeX fraction)."""
+    from derive.trace import parameters
+
+    name = target(name, parameters(module.function("forward")))
     sets, note = settings(module, name, seed)
     r = check(sets, name, formula, latex, note, module.label)
     right = [x for x in r.readings if x.verdict == "correct"]
@@ -159,8 +164,13 @@ def read_claims(path: str | Path) -> list[tuple[int, str, str]]:
             continue
         line = line.lstrip("-*").strip().strip("`").strip()
         name, sep, formula = line.partition(":")
-        if not sep or not name.strip().isidentifier() or not formula.strip():
+        if not sep or not formula.strip():
             raise InputError(f"{p.name}:{k}: expected 'NAME: formula', got {U.one_line(raw)!r}")
+        try:
+            target(name)
+        except InputError:
+            raise InputError(f"{p.name}:{k}: cannot read the gradient's name "
+                             f"{U.one_line(name.strip())!r}: expected {SPELLED}") from None
         out.append((k, name.strip(), formula.strip().strip("`").strip("$").strip()))
         if len(out) > MAX_CLAIMS:
             raise InputError(f"{p.name}: more than {MAX_CLAIMS} claims")

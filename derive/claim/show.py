@@ -3,6 +3,7 @@ fit (it has no expression node to print): every grouping made visible with brack
 
 from __future__ import annotations
 
+from derive.backward import adjoint_name
 from derive.claim import ast as A
 from derive.printers import escape_latex, name_latex, name_text
 
@@ -16,6 +17,10 @@ _LATEX_FN = {"sigmoid": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "log": r"\l
 
 def tree_forms(tree: A.Ast) -> tuple[str, str, str]:
     return _text(tree), _latex(tree), _code(tree)
+
+
+def _key(key: tuple[int | None, ...]) -> str:
+    return ", ".join(":" if k is None else str(k) for k in key)
 
 
 def _atomic(t: A.Ast) -> bool:
@@ -34,6 +39,8 @@ def _text(t: A.Ast) -> str:
         return _num(t.value)
     if isinstance(t, A.Var):
         return name_text(t.name)
+    if isinstance(t, A.Grad):
+        return name_text(adjoint_name(t.of))
     if isinstance(t, A.Size):
         return "n" if t.input is None else f"{t.input}.shape[{t.axis}]"
     if isinstance(t, A.Ones):
@@ -52,6 +59,10 @@ def _text(t: A.Ast) -> str:
         return _TEXT_FN.get(t.fn, t.fn) + "'" * t.order + f"({_text(t.a)})"
     if isinstance(t, A.Reduce):
         return f"{t.op}({_text(t.a)}, axis={t.axis})"
+    if isinstance(t, A.Apply):
+        return f"{t.fn}({', '.join(_text(x) for x in t.args)})"
+    if isinstance(t, A.Index):
+        return f"{p(t.a)}[{_key(t.key)}]"
     if isinstance(t, A.Cmp):
         return f"[{_text(t.a)} {t.op} {_text(t.b)}]"
     raise TypeError(type(t).__name__)
@@ -65,6 +76,8 @@ def _latex(t: A.Ast) -> str:
         return _num(t.value)
     if isinstance(t, A.Var):
         return name_latex(t.name)
+    if isinstance(t, A.Grad):
+        return name_latex(adjoint_name(t.of))
     if isinstance(t, A.Size):
         return "n" if t.input is None else rf"\dim_{{{t.axis}}}\left({name_latex(t.input)}\right)"
     if isinstance(t, A.Ones):
@@ -86,6 +99,11 @@ def _latex(t: A.Ast) -> str:
         return rf"{name}\left({_latex(t.a)}\right)"
     if isinstance(t, A.Reduce):
         return rf"\operatorname{{{t.op}}}_{{{t.axis}}}\left({_latex(t.a)}\right)"
+    if isinstance(t, A.Apply):
+        args = ", ".join(_latex(x) for x in t.args)
+        return rf"\operatorname{{{escape_latex(t.fn)}}}\left({args}\right)"
+    if isinstance(t, A.Index):
+        return f"{p(t.a)}[{_key(t.key)}]"
     if isinstance(t, A.Cmp):
         op = {">=": r"\geq", "<=": r"\leq"}.get(t.op, t.op)
         return rf"\mathbb{{1}}\left[{_latex(t.a)} {op} {_latex(t.b)}\right]"
@@ -100,6 +118,8 @@ def _code(t: A.Ast) -> str:
         return _num(t.value)
     if isinstance(t, A.Var):
         return t.name
+    if isinstance(t, A.Grad):
+        return adjoint_name(t.of)
     if isinstance(t, A.Size):
         return "n" if t.input is None else f"{t.input}.shape[{t.axis}]"
     if isinstance(t, A.Ones):
@@ -120,6 +140,10 @@ def _code(t: A.Ast) -> str:
     if isinstance(t, A.Reduce):
         keep = ", keepdims=True" if t.keepdims else ""
         return f"np.{t.op}({_code(t.a)}, axis={t.axis}{keep})"
+    if isinstance(t, A.Apply):
+        return f"{t.fn}({', '.join(_code(x) for x in t.args)})"
+    if isinstance(t, A.Index):
+        return f"{p(t.a)}[{_key(t.key)}]"
     if isinstance(t, A.Cmp):
         return f"({_code(t.a)} {t.op} {_code(t.b)})"
     raise TypeError(type(t).__name__)

@@ -16,7 +16,7 @@ from derive import elementwise as EW
 from derive import expr as E
 from derive import proof as P
 from derive.claim import ast as A
-from derive.claim.build import Scope, ShapeProblem, build
+from derive.claim.build import Scope, ShapeProblem, adjoints, build
 from derive.errors import DeriveError
 from derive.expr import Node
 from derive.usermodule import shapes_text
@@ -48,7 +48,7 @@ def prove(tree: A.Ast, forward: object, shapes: Mapping[str, Shape], name: str,
         named = dict(g.inputs)
         named.update({s.name: s.node for s in g.steps})
         batch = next(((k, int(v[0])) for k, v in small.items() if len(v) >= 2), None)
-        claim = build(tree, Scope(named, batch))
+        claim = build(tree, Scope(named, batch, adjoints=adjoints(d.backward), wrt=name))
         grad = d.backward.gradient(name)
         memo: dict[int, object] = _batch_symbol([claim, grad], batch)
         env = dict(EW.symbols_for(g.inputs))

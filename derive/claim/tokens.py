@@ -44,8 +44,10 @@ UNICODE = {
     "σ": ("cmd", r"\sigma"), "⊙": ("cmd", r"\odot"), "∘": ("cmd", r"\circ"),
     "·": ("cmd", r"\cdot"), "ᵀ": ("op", "ᵀ"), "−": ("op", "-"), "′": ("op", "'"),
     "𝟙": ("cmd", "𝟙"), "∑": ("cmd", r"\sum"), "²": ("op", "²"), "≥": ("op", ">="),
-    "≤": ("op", "<="), "×": ("cmd", r"\times"),
+    "≤": ("op", "<="), "×": ("cmd", r"\times"), "∂": ("cmd", r"\partial"),
 }
+# Unicode that reads the same in both notations (∂L/∂P in a numpy-style formula).
+BOTH = {"∂"}
 
 # LaTeX spacing and sizing: read past, they carry no meaning here.
 SKIPPED = {r"\,", r"\;", r"\!", r"\:", r"\ ", r"\quad", r"\qquad", r"\big", r"\Big",
@@ -61,11 +63,12 @@ _SINGLE = "+-*/@^_'()[]{},.=<>|&"
 
 def is_latex(text: str) -> bool:
     """LaTeX (or the Unicode that stands for it) rather than numpy style."""
-    return any(c in text for c in "\\^{}") or any(c in UNICODE for c in text)
+    return any(c in text for c in "\\^{}") or any(c in UNICODE and c not in BOTH for c in text)
 
 
-def tokenize(text: str, latex: bool) -> list[Token]:
-    """The tokens of ``text``, ending with an ``end`` token."""
+def tokenize(text: str, latex: bool, colon: bool = False) -> list[Token]:
+    """The tokens of ``text``, ending with an ``end`` token (``colon``: ':' is one, for the
+    documents' indexing W[:, 0])."""
     if len(text) > MAX_FORMULA_CHARS:
         raise FormulaError(MAX_FORMULA_CHARS + 1, f"the formula is longer than "
                            f"{MAX_FORMULA_CHARS} characters")
@@ -105,7 +108,7 @@ def tokenize(text: str, latex: bool) -> list[Token]:
             out.append(Token("op", two, i + 1))
             i += 2
             continue
-        if c in _SINGLE:
+        if c in _SINGLE or (colon and c == ":"):
             out.append(Token("op", c, i + 1))
             i += 1
             continue

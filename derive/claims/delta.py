@@ -1,7 +1,7 @@
 """The delta rule of 003, written as the post writes it, with the shape under every factor.
 
 A case may carry ``extra["delta_rule"]``: named steps (δ3 = (X3 − T) ⊙ f3'(X2 W3), ...,
-∂E/∂Wk = Xk−1ᵀ δk) in the whitelisted formula language, and ``extra["dims"]``: each input's
+∂E/∂Wk = Xk−1ᵀ δk) in the one formula grammar, and ``extra["dims"]``: each input's
 sizes by the post's names (n, id, h1, h2, od). ``delta_rule`` renders each step in the post's
 notation, walks its factors' shapes by name, evaluates it at the case's point and checks every
 ∂E/∂Wk against the engine's exact gradient, so the printed recursion is the checked one.
@@ -9,13 +9,13 @@ notation, walks its factors' shapes by name, evaluates it at the case's point an
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from derive.claim import ast as A
 from derive.claims.notation import render, shape_of, shape_text
 from derive.formula import Formula
 from derive.numeric.compare import compare
@@ -46,14 +46,14 @@ class DeltaStep:
 def _factors(text: str, env: Mapping[str, Any], dims: Mapping[str, tuple[str, ...]],
              names: Mapping[str, str]) -> tuple[Factor, ...]:
     """The operands of the top-level products, each with its shape (a chain of @ and ⊙)."""
-    out: list[str] = []
+    out: list[A.Ast] = []
 
-    def split(node: ast.AST) -> None:
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult | ast.Mult):
-            split(node.left)
-            split(node.right)
+    def split(node: A.Ast) -> None:
+        if isinstance(node, A.Bin) and node.op in ("matmul", "mul"):
+            split(node.a)
+            split(node.b)
         else:
-            out.append(ast.unparse(node))
+            out.append(node)
 
     split(Formula(text).tree)
     return tuple(Factor(render(p, names), shape_text(shape_of(p, env, dims) or ())) for p in out)

@@ -19,6 +19,7 @@ import sympy as sp
 from derive import backward as B
 from derive import elementwise as EW
 from derive.check import CaseResult
+from derive.claims.gradient import is_gradient, judged
 from derive.claims.model import (
     APPROX_RTOL,
     SATURATION_ATOL,
@@ -133,6 +134,8 @@ def _judge(claim: Claim, claimed: np.ndarray, truth: np.ndarray) -> ClaimResult:
 def _formula(claim: Claim, text: str, env: Mapping[str, Any], truth: np.ndarray,
              layout_t: bool = False) -> ClaimResult:
     claimed, error = _value(text, claim, env)
+    if is_gradient(claim) and not layout_t:
+        return _gradient(claim, text, env, truth, claimed, error)
     if error is not None:
         return ClaimResult(claim, "wrong", "shape", f"shape: {error}", truth=truth)
     if claim.approx is not None:
@@ -144,6 +147,22 @@ def _formula(claim: Claim, text: str, env: Mapping[str, Any], truth: np.ndarray,
         return ClaimResult(claim, "correct" if ok else "wrong", None if ok else "entries", msg,
                            truth=truth, claimed=claimed)
     return _judge(claim, claimed, truth.T if layout_t else truth)
+
+
+def _gradient(claim: Claim, text: str, env: Mapping[str, Any], truth: np.ndarray,
+              claimed: Any, error: str | None) -> ClaimResult:
+    """The verdict and diagnosis of derive claim's judge; the report's wording of them (a
+    shape problem in the document's sizes by name)."""
+    reading = judged(claim, text, env, truth)
+    if error is not None or (reading is not None and reading.node is None):
+        said = f"shape: {error}" if error is not None else reading.message  # type: ignore[union-attr]
+        return ClaimResult(claim, "wrong", "shape", said, truth=truth)
+    first = _judge(claim, claimed, truth)
+    if reading is None or first.verdict != "wrong" and reading.verdict == "correct":
+        return first
+    if claim.direction and reading.diagnosis == "scaled" and first.verdict == "correct":
+        return first  # a claim about the direction only: a positive multiple is right
+    return replace(first, verdict=reading.verdict, diagnosis=reading.diagnosis)
 
 
 def _readings(claim: Claim, env: Mapping[str, Any], truth: np.ndarray) -> ClaimResult:
@@ -238,6 +257,9 @@ def _stress(claim: Claim, env: Mapping[str, Any], first: ClaimResult) -> ClaimRe
     truth, _ = derivative(premise, claim.wrt or "", at)
     claimed, error = _value(text, claim, at)
     cmp = None if claimed is None else compare(truth, claimed)
+    reading = None if error is not None else judged(claim, text, at, truth)
+    if reading is not None and cmp is not None:  # derive claim's verdict and diagnosis
+        cmp = replace(cmp, verdict=reading.verdict, diagnosis=reading.diagnosis)
     if error is None and cmp is not None and cmp.ok:
         return first
     why = error or (cmp.message if cmp else "")

@@ -1,12 +1,12 @@
 """What a claim of the documents is, and what judging it returns.
 
-A claim keeps the text as printed and a transcription into the whitelisted formula
-language (:mod:`derive.formula`); it never holds its verdict. The fields say how to check it:
-a derivative (``premise``, ``wrt``), a value (``truth``), a first-order prediction
-(``predict``), a shape (``shape``), a program run as printed (``program``), a Jacobian under
-a layout (``jacobian``). ``readings`` are the other groupings a reader may give the printed
-formula, and ``meant`` the one the document's own text states.
-"""
+A claim keeps the text as printed and a transcription into the one formula grammar
+(:mod:`derive.claim.parse`, read through :mod:`derive.formula`); it never holds its verdict.
+The fields say how to check it: a derivative (``premise``, ``wrt``), a value (``truth``), a
+first-order prediction (``predict``), a shape (``shape``), a program run as printed
+(``program``), a Jacobian under a layout (``jacobian``). ``readings`` are the other
+groupings a reader may give the printed formula, and ``meant`` the one the document's own
+text states. """
 
 from __future__ import annotations
 
