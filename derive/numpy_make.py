@@ -105,7 +105,10 @@ def eye(N: Any, M: Any = None, k: int = 0, dtype: Any = float, *args: Any, **kw:
     if isinstance(N, (Dim, Size)) and (M is None or M == N) and k == 0 and \
             np.dtype(dtype).kind == "f" and not args and not kw:
         return Traced(eye_node(as_node(N), int(N)), np.eye(int(N)))
-    return np.eye(N, M, k, dtype, *args, **kw)
+    value = np.eye(N, M, k, dtype, *args, **kw)
+    # a constant that stays in the graph: np.eye(3)[y] is then indexed by the labels y (a
+    # node), not folded into the one-hot rows of the labels drawn
+    return Traced(E.const(value), value)
 
 
 _MADE = {

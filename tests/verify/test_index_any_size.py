@@ -239,3 +239,31 @@ def test_a_product_of_sizes_is_named_and_a_size_times_an_array_still_is() -> Non
 
     ops = _ops(flat, {"x": (3, 4)}, {})
     assert {"arange", "dim"} <= ops and "mul" in ops
+
+
+def test_one_hot_rows_from_an_eye_of_a_literal_size_follow_the_labels() -> None:
+    """np.eye(3)[y]: the pasted code indexes the identity by the labels it is given, never
+    the one-hot rows of the labels drawn when it was derived."""
+    def forward(W, X, y):
+        Y = np.eye(3)[y]
+        z = X @ W
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return -np.sum(Y * np.log(p)) / X.shape[0]
+
+    def wrong(W, X, y):  # the 1/n forgotten
+        z = X @ W
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return {"W": X.T @ (p - np.eye(3)[y])}
+
+    inputs = lambda rng: _labels_at(TRACED_N, 4, 3)  # noqa: E731
+    result = verify(forward, wrong, {"W": (4, 3)}, inputs=inputs, prove=False, points=1)
+    assert result.gradients["W"].verdict == "wrong"
+    code = paste_code(result.traced.backward, result.shapes)
+    assert "[y]" in code, code
+    pasted = _pasted(code)["backward"]
+    other = _labels_at(OTHER_N, 4, 3, seed=5)
+    W = np.random.default_rng(2).standard_normal((4, 3))
+    z = other["X"] @ W
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    right = other["X"].T @ (p - np.eye(3)[other["y"]]) / OTHER_N
+    np.testing.assert_allclose(pasted(W, **other)["W"], right, rtol=CLOSE, atol=CLOSE)
