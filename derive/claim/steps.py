@@ -117,9 +117,13 @@ def _shape_of(bw: Backward, via: str) -> tuple[int, ...]:
 
 
 def departure(claim: Node, s: Setting, name: str, steps: list[ChainStep]) -> Departure | None:
-    """The first step whose value the claim does not contain (exactly, or transposed)."""
+    """The first step whose value the claim does not contain (exactly, or transposed); the
+    last step when the claim has every value right in the wrong shape (a scalar for 1×1)."""
     bw = s.derivation.backward
     env = s.envs[0]
+    reshaped = _values_right(value(claim, env), value(bw.gradient(name), env))
+    if reshaped and steps:
+        return Departure(steps[-1], "", reshaped)
     subs = [(n, value(n, env)) for n in E.topological(claim)
             if not n.is_leaf and n.op not in ("dim",)]
     subs += [(n, value(n, env)) for n in E.topological(claim) if n.op == "input" or n.name]
@@ -147,6 +151,20 @@ def departure(claim: Node, s: Setting, name: str, steps: list[ChainStep]) -> Dep
     if skipped is not None:
         return Departure(skipped, "", _closest([], skipped_truth, s.scope, skipped)[1])
     return None
+
+
+def _values_right(mine: np.ndarray, truth: np.ndarray) -> str:
+    """What to say when the claim's entries are the gradient's, only shaped otherwise."""
+    mine, truth = np.asarray(mine), np.asarray(truth)
+    if mine.shape == truth.shape or mine.size != truth.size or \
+            not np.allclose(mine.reshape(-1), truth.reshape(-1), rtol=MATCH_RTOL, atol=1e-12):
+        return ""
+    return (f"every value is right, but your formula is {_words(mine.shape)} where the "
+            f"gradient is {_words(truth.shape)} (keep the summed axis: keepdims=True)")
+
+
+def _words(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape)) or "a scalar"
 
 
 def _equal(v: np.ndarray, truth: np.ndarray) -> bool:

@@ -178,3 +178,12 @@ def test_exit_status_for_each_spelling(tmp_path) -> None:  # type: ignore[no-unt
     p = run(TWO, "∂L/∂W2", "O1.T @ dLdW2")
     assert p.returncode == 2 and p.stderr.count("\n") == 1
     assert "the gradient it claims" in p.stderr
+
+
+def test_a_right_value_in_the_wrong_shape_departs_at_the_last_step() -> None:
+    """sum(dL/dP) for a 1×1 bias: every value right, a scalar; the departure says so instead
+    of pointing at an earlier step."""
+    r = check_module(module("lr"), "B", "sum(dLdP)")
+    assert r.verdict == "wrong" and r.diagnosis == "shape"
+    assert r.departs is not None and r.departs.step.target == "∂L/∂B"
+    assert "every value is right" in r.departs.how and "a scalar" in r.departs.how
