@@ -96,6 +96,14 @@ def kink_nodes(graph: Graph) -> list[Node]:
     return [n for n in E.topological(graph.output) if spec(n.op).kinks(n)]
 
 
+def unrolled(graph: Graph) -> bool:
+    """Whether the forward indexes single entries by number (x[n, :, i:i + 3] in a loop the
+    tracer unrolled): its derivation, and the code printed from it, hold at the traced sizes
+    only."""
+    return any(n.op in ("getitem", "setitem") and any(type(k) is int for k in n.attrs.key)
+               for n in E.topological(graph.output))
+
+
 def kink_probes(graph: Graph) -> list[Node]:
     """Expressions whose zero entries mark a point on a kink of the graph (a ReLU argument
     at 0, a tie in max or min, the condition of a where on its boundary)."""

@@ -23,6 +23,7 @@ from derive.backward import Assignment, Backward, adjoint_name, chain
 from derive.closed import closed_form
 from derive.compile import backward_source
 from derive.functions import TABLE, U
+from derive.graph import unrolled
 from derive.ops import OPS
 from derive.printers import NumpyPrinter, name_text, to_latex, to_text
 
@@ -200,6 +201,12 @@ def fix_text(result: VerifyResult) -> str:
             out += [f"    {line}" for line in pretty.splitlines()]
         out.append("")
     out.append("numpy, to paste as your backward (names as in the documents: dLdP, dPdN, ...):")
+    if unrolled(d.graph):
+        sizes = ", ".join(f"{k}={'x'.join(map(str, v)) or 'scalar'}"
+                          for k, v in result.shapes.items())
+        out.append(f"(your loops ran at {sizes} and are unrolled below, one statement per "
+                   "entry: this code holds at these sizes only; use it to find the entries "
+                   "your backward gets wrong)")
     out.append("")
     out.append(paste_code(d.backward, result.shapes))
     return "\n".join(out)

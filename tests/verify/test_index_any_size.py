@@ -267,3 +267,12 @@ def test_one_hot_rows_from_an_eye_of_a_literal_size_follow_the_labels() -> None:
     p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     right = other["X"].T @ (p - np.eye(3)[other["y"]]) / OTHER_N
     np.testing.assert_allclose(pasted(W, **other)["W"], right, rtol=CLOSE, atol=CLOSE)
+
+
+def test_a_fix_unrolled_from_loops_says_it_holds_at_the_traced_sizes_only() -> None:
+    from derive.reports.fix import fix_text
+
+    looped = verify_module(load(CORPUS / "conv_loops__bug.py"), prove=False, points=1)
+    assert "holds at these sizes only" in fix_text(looped)
+    vectorised = verify_module(load(CORPUS / "softmax_loss_vec__bug.py"), prove=False, points=1)
+    assert "holds at these sizes only" not in fix_text(vectorised)
