@@ -124,7 +124,27 @@ class Reshape(Op):
         return f"{p.paren(n.args[0])}.reshape({reshape_code(n)})"
 
     def text(self, p: Any, n: Node) -> str:
-        return f"reshape({p.doprint(n.args[0], False)}, {'x'.join(map(str, n.shape))})"
+        """reshape(x, n×4): each size by the name of the input axis it is, where it is one."""
+        from derive.ops.dims import dims_of
+        from derive.ops.leaves import dim
+
+        def name(src: tuple[str, int], size: int) -> str:
+            return p.doprint(dim(src[0], src[1], size), True)
+
+        srcs = dims_of(n)
+        sizes = [name(src, size) if src and size != 1 else str(size)
+                 for src, size in zip(srcs, n.shape)]
+        unnamed = [i for i, (src, size) in enumerate(zip(srcs, n.shape)) if not src and size > 1]
+        rest = list(zip(dims_of(n.args[0]), n.args[0].shape))
+        for src in filter(None, srcs):  # drop the argument's sizes this shape names again
+            k = next((k for k, r in enumerate(rest) if r[0] == src), None)
+            if k is not None:
+                del rest[k]
+        if len(unnamed) == 1 and rest and all(src for src, _ in rest) and \
+                int(np.prod([size for _, size in rest])) == n.shape[unnamed[0]]:
+            merged = " ".join(name(src, size) for src, size in rest)  # n·t rows of x
+            sizes[unnamed[0]] = merged if len(rest) == 1 else f"({merged})"
+        return f"reshape({p.doprint(n.args[0], False)}, {'×'.join(sizes)})"
 
 
 @register

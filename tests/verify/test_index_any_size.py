@@ -276,3 +276,12 @@ def test_a_fix_unrolled_from_loops_says_it_holds_at_the_traced_sizes_only() -> N
     assert "holds at these sizes only" in fix_text(looped)
     vectorised = verify_module(load(CORPUS / "softmax_loss_vec__bug.py"), prove=False, points=1)
     assert "holds at these sizes only" not in fix_text(vectorised)
+
+
+def test_the_printed_reshape_names_its_sizes() -> None:
+    from derive.reports.fix import forward_lines
+
+    r = verify_module(load(CORPUS / "temporal_softmax.py"), prove=False, points=1)
+    lines = [line for line in forward_lines(r.traced.backward) if "reshape(" in line]
+    assert lines and all(not re.search(r"reshape\([^)]*\b6\b", line) for line in lines), lines
+    assert any("reshape(x, (n dim_1(x))×dim_2(x))" in line for line in lines), lines
