@@ -25,6 +25,16 @@ class Uncacheable(Exception):
     """A value the forward reads whose content the key cannot capture."""
 
 
+def digest(arrays: Mapping[str, Any]) -> str:
+    """SHA-1 of named arrays: names, dtypes, shapes and bytes (the same arrays, the same key)."""
+    h = hashlib.sha1()
+    for k, v in sorted(arrays.items()):
+        a = np.ascontiguousarray(v)
+        h.update(f"{k}:{a.dtype.str}:{a.shape}:".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
 def key_of(forward: Callable[..., Any], shapes: Mapping[str, tuple[int, ...]],
            wrt: tuple[str, ...], dtypes: Mapping[str, str] | None = None) -> tuple | None:
     """The derivation's cache key, or None when something forward reads is uncacheable."""

@@ -108,3 +108,41 @@ def test_the_documents_cases_keep_their_proofs_too(tmp_path: Path,
     again = DC.check_case("two-layer")
     assert {w: g.proof for w, g in again.gradients.items()} == \
         {w: g.proof for w, g in first.gradients.items()}
+
+
+def test_a_rerun_at_the_same_points_reads_its_evidence_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same derivation at the same points (a test re-run) reuses the derived gradients,
+    the directional checks and the Taylor slopes instead of computing them again."""
+    import numpy as np
+
+    from derive.verify import judge, verify
+
+    def forward(W, X):
+        return np.sum(np.tanh(X @ W) ** 2)
+
+    def backward(W, X):
+        t = np.tanh(X @ W)
+        return {"W": X.T @ (2 * t * (1 - t * t))}
+
+    shapes = {"W": (3, 2), "X": (5, 3)}
+    first = verify(forward, backward, shapes, prove=False)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed again at the same points")
+
+    monkeypatch.setattr(judge, "taylor_remainder_slope", refuse)
+    monkeypatch.setattr(judge._Context, "_suspects_now", refuse)
+    again = verify(forward, backward, shapes, prove=False)
+    assert again.gradients["W"].verdict == "ok"
+    assert again.gradients["W"].expected is first.gradients["W"].expected  # kept, not redone
+    assert not again.gradients["W"].expected.flags.writeable
+    assert again.gradients["W"].taylor_slope == first.gradients["W"].taylor_slope
+
+    def planted(W, X):  # a changed backward: its own Taylor test, not the kept one
+        g = backward(W, X)
+        g["W"][0, 0] += 0.1
+        return g
+
+    monkeypatch.setattr(judge, "taylor_remainder_slope", lambda *a, **k: (1.0, [], []))
+    assert verify(forward, planted, shapes, prove=False).gradients["W"].taylor_slope == 1.0
