@@ -26,6 +26,7 @@ from derive import expr as E
 from derive.compile import namespace
 from derive.graph import Graph
 from derive.numeric import fd
+from derive.numeric import functions as nf
 from derive.printers import NumpyPrinter
 
 # The most float64 values a dense change may hold at once (B perturbations x node size):
@@ -197,7 +198,15 @@ def _step(ev: Evaluator, env: dict[int, Any], n: E.Node, ds: list[_Delta | None]
         return _to_shape(d, a.shape, n.shape)
     if n.op == "reshape":
         return _Delta({}, _dense(d, a.shape).reshape((d.batch,) + n.shape))
+    if n.op in ("softmax", "log_softmax"):  # every entry of a fiber moves: dense
+        f = FD_FORMS[n.op]
+        base = np.asarray(env[a.uid], dtype=np.float64)
+        moved = f(base[None] + _dense(d, a.shape), axis=1 + n.attrs.axis)
+        return _Delta({}, moved - np.asarray(env[n.uid])[None])
     raise Unsupported(f"{n.op} with a perturbed argument")
+
+
+FD_FORMS = {"softmax": nf.softmax, "log_softmax": nf.log_softmax}  # their stable numpy forms
 
 
 def _gather(arr: Any, fixed: dict[int, np.ndarray], shape: tuple[int, ...]) -> np.ndarray:

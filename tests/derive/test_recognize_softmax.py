@@ -113,3 +113,24 @@ def test_a_softmax_the_user_named_keeps_its_name() -> None:
     graph = from_forward(forward, {"Z": (3, 4)}, ("Z",))
     assert [(s.name, s.node.op) for s in graph.steps if s.node.op == "softmax"] == \
         [("P", "softmax")]
+
+
+def test_differences_through_the_graph_cross_a_softmax() -> None:
+    """derive.deltas perturbs entries along the graph: across softmax and log-softmax too,
+    agreeing with differences of the forward itself."""
+    from derive import deltas
+
+    def forward(W: Any, X: Any) -> Any:
+        z = X @ W
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        s = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return np.sum(e / e.sum(axis=1, keepdims=True) * np.arange(1.0, 4.0)) + \
+            np.sum(s * np.array([1.0, 0.0, 0.0]))
+
+    graph = from_forward(forward, {"W": (4, 3), "X": (5, 4)}, ("W",))
+    assert {"softmax", "log_softmax"} <= {n.op for n in E.topological(graph.output)}
+    rng = np.random.default_rng(0)
+    point = {"W": rng.standard_normal((4, 3)), "X": rng.standard_normal((5, 4))}
+    fast = deltas.central_differences(deltas.Evaluator(graph), point, "W", np.arange(12), 1e-6)
+    np.testing.assert_allclose(fast, central_gradient(forward, point, "W").ravel(),
+                               rtol=1e-6, atol=1e-7)
