@@ -18,7 +18,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -51,9 +50,14 @@ def folder() -> Path | None:
 
 @functools.lru_cache(maxsize=1)
 def _rules_digest() -> str:
+    return sources_digest(Path(__file__).resolve().parent, _RULE_SOURCES)
+
+
+def sources_digest(here: Path, names: tuple[str, ...]) -> str:
+    """SHA-256 of derive's version and the source of the named modules (or folders of them)
+    below ``here``: editing any of them changes every key built on it."""
     h = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
-    here = Path(__file__).resolve().parent
-    for name in _RULE_SOURCES:
+    for name in names:
         path = here / name
         files = sorted(path.glob("*.py")) if path.is_dir() else [path]
         for f in files:
@@ -72,9 +76,10 @@ def _attr_text(value: Any) -> str:
 
 
 def structure_key(output: Node, wrt: tuple[str, ...], shapes: Mapping[str, tuple[int, ...]],
-                  budget: WorkBudget) -> str:
-    """A digest of everything a proof depends on, and nothing it does not."""
-    h = hashlib.sha256(_rules_digest().encode())
+                  budget: WorkBudget | tuple, rules: str = "") -> str:
+    """A digest of everything a proof depends on, and nothing it does not. (``budget`` is
+    any further setting the kept result depends on, ``rules`` a digest of more code.)"""
+    h = hashlib.sha256((_rules_digest() + rules).encode())
     h.update(repr((tuple(wrt), sorted(shapes.items()), budget)).encode())
     index: dict[int, int] = {}
     for k, n in enumerate(E.topological(output)):
@@ -86,31 +91,52 @@ def structure_key(output: Node, wrt: tuple[str, ...], shapes: Mapping[str, tuple
 
 def load(key: str) -> tuple[str, dict[str, Proof]] | None:
     """(note, proofs) kept under ``key``, or None."""
-    base = folder()
-    if base is None:
-        return None
+    record = read(key)
     try:
-        record = json.loads((base / f"{key}.json").read_text(encoding="utf-8"))
-        if record.get("format") != FORMAT:
-            return None
         proofs = {w: Proof(**fields) for w, fields in record["proofs"].items()}
         return str(record["note"]), proofs
-    except (OSError, ValueError, TypeError, KeyError):
+    except (TypeError, KeyError, AttributeError):
         return None
 
 
 def store(key: str, note: str, proofs: Mapping[str, Proof]) -> None:
     """Keep a decided result (a refuted proof is a bug to report, never kept)."""
+    if not proofs or any(p.refuted for p in proofs.values()):
+        return
+    write(key, {"note": note, "proofs": {w: asdict(p) for w, p in proofs.items()}})
+
+
+def read(key: str) -> dict[str, Any] | None:
+    """The record kept under ``key`` (a JSON object), or None: missing, damaged, another
+    format, or caching off are all a miss, never an error."""
     base = folder()
-    if base is None or not proofs or any(p.refuted for p in proofs.values()):
-        return
-    record = {"format": FORMAT, "note": note,
-              "proofs": {w: asdict(p) for w, p in proofs.items()}}
+    if base is None:
+        return None
     try:
-        base.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=base, prefix=".proof-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f)
-        os.replace(tmp, base / f"{key}.json")  # atomic: a reader sees all or nothing
-    except OSError:
+        record = json.loads((base / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        return None
+    return record
+
+
+def write(key: str, record: Mapping[str, Any]) -> None:
+    """Keep ``record`` under ``key``, atomically (a reader sees all or nothing); a folder
+    that cannot be written means it is simply not kept."""
+    base = folder()
+    if base is None:
         return
+    import tempfile  # only a process that writes pays for it (shutil, bz2, lzma)
+
+    path = base / f"{key}.json"
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kept-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"format": FORMAT, **record}, f)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):  # unwritable, or a value JSON cannot hold
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

@@ -8,7 +8,7 @@ entries under the names the code has always used (``RTOL``, ``FD_RTOL``, ``FLOAT
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -16,13 +16,31 @@ _EPS64 = float(np.finfo(np.float64).eps)
 _EPS32 = float(np.finfo(np.float32).eps)
 
 
-def _why(value: object, reason: str) -> object:
-    return field(default=value, metadata={"why": reason})
+class _Why:
+    """One entry of the table: its value, read as an attribute, and the reason for it."""
+
+    __slots__ = ("value", "why")
+
+    def __init__(self, value: Any, why: str) -> None:
+        self.value, self.why = value, why
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        return self if obj is None else self.value
 
 
-@dataclass(frozen=True)
+def _why(value: Any, reason: str) -> Any:
+    return _Why(value, reason)
+
+
 class Tolerances:
-    """The numbers that decide verdicts. Frozen: a run cannot change them half way."""
+    """The numbers that decide verdicts. Frozen: a run cannot change them half way. (A plain
+    class of descriptors, not a dataclass: building one with 40 fields cost 3 ms of every
+    ``derive`` start.)"""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"the tolerance table is frozen: {name} cannot be set")
 
     # ---- comparing a gradient with the derived one (numeric.compare)
     rtol: float = _why(1e-6, "symbolic vs hand-written float64 passes agree to ~1e-12 and "
@@ -109,7 +127,8 @@ TOL = Tolerances()
 
 def table() -> list[tuple[str, object, str]]:
     """(name, value, reason) for every entry, in order."""
-    return [(f.name, getattr(TOL, f.name), f.metadata["why"]) for f in fields(TOL)]
+    return [(name, e.value, e.why) for name, e in vars(Tolerances).items()
+            if isinstance(e, _Why)]
 
 
 # The names the code uses.

@@ -35,6 +35,7 @@ from derive.numeric.config import (
 from derive.numeric.fd import Differences, flat_indices, fscale, kink_mask, taylor_remainder_slope
 from derive.numeric.kinks import CONVENTIONS
 from derive.verify import evidence as EV
+from derive.verify import kept
 from derive.verify.cachekey import digest
 from derive.verify.calls import _ScalarForward
 from derive.verify.kinks import _kink_ties, _under_convention
@@ -73,6 +74,8 @@ class _Context(NumericOnly):
         self._ties: dict[int, bool] = {}
         self._fd_refs: dict[str, list[np.ndarray]] = {}  # numeric only: differences per point
         self._numeric_miss: dict[str, float] = {}  # numeric only, sampled: chance of a miss
+        self._kept: tuple[str, dict[str, int]] | None = None  # confirmations on disk (.kept)
+        self._confirmed: dict[str, int] = {}  # confirmed in this run: kept when judged
 
     def _fd_tol(self) -> dict[str, float]:
         """compare()'s tolerances against finite differences."""
@@ -100,6 +103,8 @@ class _Context(NumericOnly):
             else:
                 out[w] = self._against(w, refs[w])
             out[w] = replace(out[w], miss_probability=self._miss(w, out[w], refs))
+        if self._kept is not None:
+            kept.store(self._kept[0], self._confirmed)
         right = tuple(w for w in self.wrt if out[w].verdict == "ok")
         joint = self._taylor_joint(right)  # one test for every gradient found right
         for w in self.wrt:
@@ -276,19 +281,31 @@ class _Context(NumericOnly):
         plan: dict[int, list[tuple[int, ...]]] = {k: every for k in suspect}
         if self.fd == "all":
             plan[0] = every
+        elif ("sampled", w) not in memo and 0 not in plan and w in self._kept_sizes():
+            memo[("sample size", w)] = self._kept_sizes()[w]  # confirmed by an earlier run
         elif ("sampled", w) not in memo and 0 not in plan:
             size = len(every)
             n = self._budgeted(w, size)
             memo[("sample size", w)] = n
             plan[0] = flat_indices(shape, np.sort(self.rng.choice(size, n, replace=False)))
+            self._confirmed[w] = n  # kept on disk only if every planned check passes
         for k, chosen in sorted(plan.items()):
             bad = self._entries_disagree(w, ref[k], k, chosen)
             if bad:
+                self._confirmed.pop(w, None)
                 return (f"the derived gradient of {w} disagrees with finite differences of "
                         f"your forward at {list(bad[:5])} (point {k + 1}), so {w} is judged "
                         "by finite differences alone; please report this tracer limitation")
         memo[("sampled", w)] = True
         return None
+
+    def _kept_sizes(self) -> dict[str, int]:
+        """The gradients an earlier process confirmed for this derivation (read once)."""
+        if self._kept is None:
+            name = kept.key(self.derivation, self.wrt, self.draws[0],  # type: ignore[arg-type]
+                            (self.fd, self.opts.eps, self.f.float32))
+            self._kept = (name, kept.load(name))
+        return self._kept[1]
 
     def _budgeted(self, w: str, size: int) -> int:
         """FD_SAMPLE entries, fewer where one perturbation of w costs so much (an early layer

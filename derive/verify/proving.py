@@ -59,37 +59,57 @@ def _want_proof(prove: bool | None, shapes: Mapping[str, Shape],
 
 
 def _prove(forward: Callable[..., Any], shapes: dict[str, Shape], wrt: tuple[str, ...],
-           budget: P.WorkBudget, constants: Mapping[str, np.ndarray] | None = None
+           budget: P.WorkBudget, constants: Mapping[str, np.ndarray] | None = None,
+           drawn: Derivation | None = None
            ) -> tuple[dict[str, Shape], str, EW.Elementwise | None, dict[str, EW.Proof]]:
     """Retrace at reduced shapes (at the drawn ones, with their values, when labels are
-    constants) and prove each matrix-form gradient, within the budget."""
+    constants) and prove each matrix-form gradient, within the budget. ``drawn``, the
+    derivation at the drawn shapes, finds a kept proof without the retrace."""
     fixed = dict(constants or {}) if labels(constants) else {}
     small = dict(shapes) if fixed else reduced_shapes(shapes)
+    key = ("proof", budget)
+    alias = None
+    if drawn is not None and not fixed:
+        if key in drawn.memo:
+            return drawn.memo[key]
+        alias = "drawn/" + proofcache.structure_key(drawn.graph.output, wrt, shapes,
+                                                    ("reduced", budget))
+        pointer = proofcache.read(alias)
+        kept = proofcache.load(str(pointer.get("proof"))) if pointer is not None else None
+        if kept is not None:
+            drawn.memo[key] = small, kept[0] + " (kept from an earlier run)", None, kept[1]
+            return drawn.memo[key]
     try:
         d = derivation(forward, small, wrt, fixed)
     except TraceError as exc:
         return small, f"not proved: forward does not trace at {U.shapes_text(small)} ({exc})", \
             None, {}
-    key = ("proof", budget)
     if key not in d.memo:  # a proof is about the graph, not the point: once per derivation
         d.memo[key] = _prove_derivation(d, small, wrt, budget, fixed) if fixed else \
-            _stored_proof(d, small, wrt, budget)
+            _stored_proof(d, small, wrt, budget, alias)
+    if drawn is not None and not fixed:
+        drawn.memo[key] = d.memo[key]
     return d.memo[key]
 
 
 def _stored_proof(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ...],
-                  budget: P.WorkBudget) -> tuple[dict[str, Shape], str,
-                                                 EW.Elementwise | None, dict[str, EW.Proof]]:
-    """The proof kept on disk for this graph's structure, else proved now and kept."""
+                  budget: P.WorkBudget, alias: str | None = None
+                  ) -> tuple[dict[str, Shape], str, EW.Elementwise | None, dict[str, EW.Proof]]:
+    """The proof kept on disk for this graph's structure, else proved now and kept; ``alias``
+    (the drawn graph's key) is made to point at it, to find it without the retrace."""
     key = proofcache.structure_key(d.graph.output, wrt, small, budget)
     kept = proofcache.load(key)
     if kept is not None:
         note, proofs = kept
-        return small, note + " (kept from an earlier run)", None, proofs
-    small, note, ew, proofs = _prove_derivation(d, small, wrt, budget)
-    if ew is not None:
+        ew = None
+    else:
+        small, note, ew, proofs = _prove_derivation(d, small, wrt, budget)
+        if ew is None:
+            return small, note, ew, proofs
         proofcache.store(key, note, proofs)
-    return small, note, ew, proofs
+    if alias is not None:  # the drawn graph's key points at the proof
+        proofcache.write(alias, {"proof": key})
+    return small, note + (" (kept from an earlier run)" if ew is None else ""), ew, proofs
 
 
 def _prove_derivation(d: Derivation, small: dict[str, Shape], wrt: tuple[str, ...],

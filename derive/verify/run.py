@@ -98,7 +98,8 @@ def verify(
     consts = {n: v for n, v in draws[0].items() if n not in wrt}
     if derivation is not None and _want_proof(prove, f.shapes, consts):
         budget = P.FULL_BUDGET if prove else PROOF_AUTO_BUDGET
-        proof_shapes, proof_note, ew, proofs = _prove(forward, f.shapes, wrt, budget, consts)
+        proof_shapes, proof_note, ew, proofs = _prove(forward, f.shapes, wrt, budget, consts,
+                                                      derivation)
         grads = {k: _with_proof(g, proofs.get(k)) for k, g in grads.items()}
         notes += _proof_problems(proofs)
     clock.lap("prove")

@@ -71,6 +71,7 @@ def test_a_second_process_reads_the_proof_back(tmp_path: Path) -> None:
     assert proof and "every entry" in proof[0] and "kept from an earlier run" not in proof[0]
     assert kept == [proof[0] + " (kept from an earlier run)"]
     assert len(list(tmp_path.glob("*.json"))) == 1
+    assert len(list(tmp_path.glob("drawn/*.json"))) == 1  # the drawn graph points at it
 
 
 _NO_SYMPY = """
