@@ -6,8 +6,8 @@
 Every measurement runs in a fresh process (benchmarks/worker.py), so "cold" is the first call
 in a process, what a user of ``derive verify`` pays. For each case (benchmarks/cases.py):
 
-- derive.verify's first call with an empty proof cache (DERIVE_CACHE_DIR a new folder), then
-  a second process sharing that folder (first call, proof cache warm);
+- derive.verify's first call with an empty cache (DERIVE_CACHE_DIR a new folder), then
+  a second process sharing that folder (first call, the proof and the confirmation kept);
 - each peer's first call, one process each, in the same round (rounds alternate who goes
   first), so cold ratios are taken round by round;
 - warm: one process calls every tool once, then runs them interleaved (A B C A B C ...), so
@@ -186,9 +186,9 @@ def startup(runs: int) -> dict[str, Any]:
     out = {
         "derive --help": paired([py, "-m", "derive", "--help"], numpy, runs),
         "derive list": paired([py, "-m", "derive", "list"], numpy, runs),
-        "derive verify examples/two_layer_big.py (proof cache warm)":
+        "derive verify examples/two_layer_big.py (cache warm)":
             paired(verify, numpy, runs),
-        "derive verify examples/two_layer_big.py (proof cache empty)":
+        "derive verify examples/two_layer_big.py (cache empty)":
             paired(verify, numpy, runs, fresh_cache=True),
     }
     report = [py, "-m", "derive", "report", "--quiet", "--out",
@@ -242,7 +242,9 @@ def results_md(res: dict[str, Any]) -> str:
         "One thread for every library (OMP/MKL/OpenBLAS/vecLib/NumExpr = 1, "
         "torch.set_num_threads(1), XLA single-threaded). Every number is a median: first "
         f"calls over {m['rounds']} round(s) of fresh processes, warm calls over {m['reps']} "
-        "interleaved repeats (A B C A B C ...); ratios are taken pair by pair (cold: round by "
+        "interleaved repeats (A B C A B C ..., each timed call after an untimed one of the "
+        "same tool: this VM pages out memory idle for ~0.3 s); ratios are taken pair by "
+        "pair (cold: round by "
         "round; warm: call by call), then their median. A ratio above 1 means derive is "
         "faster. torch, jax and autograd check their own autodiff of the same function; scipy "
         "checks the same hand-written backward as derive.",

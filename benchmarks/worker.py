@@ -7,7 +7,11 @@ call in a process (imports done, nothing cached in memory), which is what a user
 - mode "cold": each tool's library is imported (timed apart), then its first call is timed,
   then ``reps`` more calls (warm, in this same process).
 - mode "warm": every tool is called once untimed, then the tools run interleaved
-  (A B C A B C ...) ``reps`` times, so ratios can be taken call by call.
+  (A B C A B C ...) ``reps`` times, so ratios can be taken call by call. Each timed call
+  follows an untimed call of the same tool: on this VM a kernel daemon (DAMON, action
+  pageout) pages out memory left idle for a few hundred ms, so a call that follows another
+  tool's 0.8 s call (or a 0.3 s sleep) first faults its pages back in: derive's 12 ms warm
+  call then takes 20-50 ms. A warm call is one whose memory is warm.
 - mode "profile": derive's first call under cProfile; prints the top entries.
 
 Every library runs on one thread (the variables below are set before numpy is imported,
@@ -203,6 +207,7 @@ def run_warm(case: C.Case, tools: list[str], reps: int) -> dict[str, Any]:
     times: dict[str, list[float]] = {t: [] for t in calls}
     for _ in range(reps):
         for tool, call in calls.items():
+            call()  # untimed: this machine pages out memory idle for ~0.3 s (see below)
             times[tool].append(_timed(call)[0])
     return {t: {"warm": times.get(t, []), "error": errors[t], "info": infos[t]} for t in tools}
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from derive import backward as B
-from derive import elementwise as EW
 from derive.cases import Case, Printed
 from derive.compile import NumpyCode, evaluate_numeric, lambdify, step_values
 from derive.graph import Graph, kink_nodes
 from derive.numeric.compare import Comparison, compare
 from derive.numeric.config import AS_PRINTED_RTOL, FD_RTOL  # noqa: F401 - the table's names
 from derive.numeric.fd import central_gradient, one_sided_gradients
+
+if TYPE_CHECKING:  # SymPy's side: imported where elementwise SymPy runs
+    from derive import elementwise as EW
 
 # Elementwise SymPy grows with every entry; above this many input entries the case is
 # proved on the matrix form only (``derive verify`` proves on a reduced shape instead).
@@ -173,8 +175,13 @@ def _compare_printed(value: Any, exact: np.ndarray) -> Comparison:
     return compare(exact, value, rtol=AS_PRINTED_RTOL)
 
 
-def check_case(case: Case | str, *, prove: bool = True) -> CaseResult:
-    """Run every stage for one case (a Case, or the name of one of the documents' cases)."""
+def check_case(case: Case | str, *, prove: bool = True, elementwise: bool = True
+               ) -> CaseResult:
+    """Run every stage for one case (a Case, or the name of one of the documents' cases).
+
+    ``elementwise=False`` skips elementwise SymPy (and the proofs, which need it): the exact
+    values are then the matrix form's, and SymPy is never imported (the report's training
+    child needs only the diagnosis of the printed code)."""
     if isinstance(case, str):
         from derive.cases import get
 
@@ -183,7 +190,9 @@ def check_case(case: Case | str, *, prove: bool = True) -> CaseResult:
     graph, bw, code = derivation(case)
     entries = sum(int(np.size(v)) for v in inputs.values())
     ew = None
-    if entries <= ELEMENTWISE_MAX_ENTRIES:
+    if elementwise and entries <= ELEMENTWISE_MAX_ENTRIES:
+        from derive import elementwise as EW
+
         ew = EW.ground_truth(graph.output, graph.inputs, graph.wrt)
     with np.errstate(over="ignore", under="ignore"):
         matrix = code.backward(**inputs)
@@ -239,6 +248,8 @@ def _prove(graph: Graph, bw: B.Backward, ew: EW.Elementwise, w: str) -> EW.Proof
 
 
 def _prove_now(graph: Graph, bw: B.Backward, ew: EW.Elementwise, w: str) -> EW.Proof:
+    from derive import elementwise as EW
+
     env = dict(ew.symbols)
     for s in graph.steps:
         env[s.name] = EW.evaluate(s.node, env)

@@ -14,14 +14,18 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from derive.reports import REPORT_FORMATS, diagram, plots
-from derive.reports.context import report_context
+from derive.reports import REPORT_FORMATS
 from derive.reports.text import slug
 
-from derive.check import CaseResult
 from derive.errors import DeriveError, OutputError
+
+if TYPE_CHECKING:  # SymPy and matplotlib: imported where the report is written, so that
+    # preflight (and the report's training child, forked first) runs without them
+    from derive.reports import plots
+
+    from derive.check import CaseResult
 
 MARKER = ".derive-report"
 MARKER_HEADER = "derive report: this folder is rewritten by `derive report`; it holds:\n"
@@ -121,6 +125,8 @@ def _move_into_place(tmp: Path, out_dir: Path) -> None:
 
 
 def _diagram_plots(results: Sequence[CaseResult]) -> list[plots.Plot]:
+    from derive.reports import diagram, plots
+
     out = []
     for r in results:
         d = diagram.layout(r)
@@ -142,11 +148,16 @@ def figures(results: Sequence[CaseResult], claims: Sequence[Any], folder: Path |
     from derive.reports.figurerender import render_all
 
     pdf = folder is not None
+    from derive.reports import plots
+
     made = _diagram_plots(results) + plots.make_plots(results, claims)
     if not pdf:  # the page draws diagrams itself: matplotlib only for the other figures
         made = [p if p.svg is None else
                 plots.Plot(p.name, p.caption, p.group, p.case, p.claim, svg=p.svg) for p in made]
-    drawn = render_all(made, svg, pdf, progress=progress)
+    # while the workers draw, this process writes out each case's entries (SymPy, ~1.3 s),
+    # which the page needs next: the two overlap instead of following one another
+    drawn = render_all(made, svg, pdf, progress=progress,
+                       meanwhile=lambda: [r.entries for r in results])
     out: dict[str, dict[str, Any]] = {}
     if folder is not None:
         folder.mkdir()
@@ -191,6 +202,7 @@ def write_report(results: Sequence[CaseResult], claims: Sequence[Any], out_dir: 
                  training: Any = None) -> dict[str, Path]:
     """Write the report into ``out_dir``; returns what was written, by format."""
     from derive.reports import html, latex
+    from derive.reports.context import report_context
 
     say = progress or (lambda _msg: None)
     out_dir = Path(out_dir)

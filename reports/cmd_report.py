@@ -67,11 +67,13 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, say: Any) -> int:
     from derive.reports.build import preflight, write_report
 
-    from derive.check import check
-    from derive.claims import check_claims
-
     formats = preflight(args.out, _formats(args))  # fail before minutes of checking
+    # The training child is forked next: it needs neither SymPy nor matplotlib, so the ~1 s
+    # of importing them runs beside it instead of before it.
     with _training(args, say) as job:
+        from derive.check import check
+        from derive.claims import check_claims
+
         results = check(prove=not args.no_prove,
                         progress=lambda name: say(f"checking {name}"))
         say("checking the documents' claims")

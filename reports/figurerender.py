@@ -112,8 +112,10 @@ def _pool() -> ProcessPoolExecutor | None:
 
 def render_all(made: Sequence[plots.Plot], svg: bool, pdf: bool,
                cache_dir: Path | None = None,
-               progress: Callable[[str], None] | None = None) -> dict[str, Drawn]:
-    """Every figure with a draw function, by name: cached ones read, the rest drawn."""
+               progress: Callable[[str], None] | None = None,
+               meanwhile: Callable[[], Any] | None = None) -> dict[str, Drawn]:
+    """Every figure with a draw function, by name: cached ones read, the rest drawn.
+    ``meanwhile`` runs in this process while the workers draw (or after, without them)."""
     base = default_cache_dir() if cache_dir is None else cache_dir
     folder = None if base is None else base / "figures"
     code = _code_version()
@@ -137,10 +139,14 @@ def render_all(made: Sequence[plots.Plot], svg: bool, pdf: bool,
         for p, s, d, path in todo:
             out[p.name] = render(p.draw, p.args, p.name, s, d)  # type: ignore[arg-type]
             _store(path, out[p.name])
+        if meanwhile is not None:
+            meanwhile()
         return out
     with pool:
         futures = [(p, path, pool.submit(render, p.draw, p.args, p.name, s, d))
                    for p, s, d, path in todo]
+        if meanwhile is not None:
+            meanwhile()
         for p, path, f in futures:
             out[p.name] = f.result()
             _store(path, out[p.name])

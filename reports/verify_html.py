@@ -143,7 +143,7 @@ def taylor_svg(result: VerifyResult) -> Markup | None:
     curves = [(k, g) for k, g in result.gradients.items() if g.taylor is not None]
     if not curves:
         return None
-    from derive.reports.plots import new_figure, to_svg
+    from derive.reports.plots import log_axes, new_figure, to_svg
 
     fig = new_figure(5.2, 3.2)
     ax = fig.subplots()
@@ -152,6 +152,7 @@ def taylor_svg(result: VerifyResult) -> Markup | None:
         slope = "n/a" if g.taylor_slope is None else f"{g.taylor_slope:.2f}"
         ax.loglog(hs, np.where(rs > 0, rs, np.nan), "o-" if g.ok else "s--", ms=3,
                   label=f"{k} ({g.verdict}): slope {slope}")
+    log_axes(ax)
     ax.set_xlabel("step h along a random unit direction v")
     ax.set_ylabel("|f(x + hv) − f(x) − h g·v|")
     ax.legend(loc="upper left")

@@ -253,3 +253,23 @@ def test_the_work_budget_stops_a_proof_quickly() -> None:
     t0 = time.perf_counter()
     EW.prove("X", np.array([big], dtype=object), np.array([big + 0], dtype=object), budget=small)
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_opaque_applications_prove_zero_soundly() -> None:
+    """Function applications as opaque symbols (their arguments expanded once) settle the
+    three-layer network's entries faster; what they cannot settle falls to the full expand,
+    and nothing nonzero is ever called zero."""
+    from derive.proof import _expands_to_zero, _opaque_applications
+
+    x, w, b = sp.symbols("x w b", real=True)
+    s = sigmoid(x * (w + b))
+    same = s * (1 - s) * w - (s - s**2) * w  # equal once products are expanded
+    assert _opaque_applications(same).atoms(sp.Function) == set()
+    assert sp.expand(_opaque_applications(same)) == 0 and _expands_to_zero(same)
+    shuffled = sigmoid(x * w + x * b) - sigmoid(x * (w + b))  # the same argument, expanded
+    assert sp.expand(_opaque_applications(shuffled)) == 0
+    a, c = sp.symbols("a c")
+    identity = sp.exp(a) * sp.exp(c) - sp.exp(a + c)  # opaque: not zero; expanded: zero
+    assert sp.expand(_opaque_applications(identity)) != 0 and _expands_to_zero(identity)
+    assert not _expands_to_zero(sigmoid(x) - sigmoid(w))
+    assert not _expands_to_zero(s * w - s * b)
