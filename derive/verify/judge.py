@@ -282,7 +282,8 @@ class _Context(NumericOnly):
         if self.fd == "all":
             plan[0] = every
         elif ("sampled", w) not in memo and 0 not in plan and w in self._kept_sizes():
-            memo[("sample size", w)] = self._kept_sizes()[w]  # confirmed by an earlier run
+            # confirmed by an earlier run (a record cannot claim more entries than there are)
+            memo[("sample size", w)] = min(self._kept_sizes()[w], len(every))
         elif ("sampled", w) not in memo and 0 not in plan:
             size = len(every)
             n = self._budgeted(w, size)

@@ -61,5 +61,6 @@ def load(name: str) -> dict[str, int]:
 
 def store(name: str, sizes: Mapping[str, int]) -> None:
     """Keep the confirmations (merged with those already kept under ``name``)."""
+    sizes = {w: int(n) for w, n in sizes.items() if n > 0}
     if sizes:
         proofcache.write(name, {"sampled": {**load(name), **sizes}})

@@ -131,3 +131,19 @@ def test_a_kept_proof_is_found_without_the_reduced_retrace(
     assert again.gradients["W"].proof == first.gradients["W"].proof
     assert again.proof_note == first.proof_note + " (kept from an earlier run)"
     assert again.proof_shapes == first.proof_shapes
+
+
+def test_a_damaged_or_forged_record_cannot_overstate_the_evidence(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    verify(forward, backward, SHAPES, prove=False)
+    record = next((folder / "confirmed").glob("*.json"))
+    kept.store(f"confirmed/{record.stem}", {"W": 10**9, "V": 0})  # V: 0 is no confirmation
+    assert kept.load(f"confirmed/{record.stem}") == {"W": 10**9, "V": 5}
+    record.write_text('{"format": 1, "sampled": {"W": 10000000000, "V": -3}}')
+    _new_process(monkeypatch)
+    r = verify(forward, backward, SHAPES, prove=False)
+    assert r.gradients["W"].differenced == (30, 30)  # at most every entry
+    assert r.gradients["V"].differenced == (5, 5)  # differenced again: no valid record
+    record.write_text("not json")
+    _new_process(monkeypatch)
+    assert verify(forward, backward, SHAPES, prove=False).ok
