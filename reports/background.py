@@ -10,11 +10,18 @@ child is raised in the parent.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from typing import Any
 
+# Seconds a child that has sent its result gets to exit on its own before it is terminated.
+CHILD_EXIT_WAIT = 5.0
+
 
 def _child(fn: Callable[[], Any], send: Any) -> None:
+    # the parent's SIGTERM handler (the command line's: raise, clean up, one line) is not
+    # this child's: terminated, it simply ends, never printing a traceback while it exits
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         outcome = (True, fn())
     except BaseException as e:  # noqa: BLE001 - every failure goes back to the parent
@@ -32,6 +39,7 @@ class Background:
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         self._fn = fn
+        self._done = False
         self._proc: Any = None
         self._recv: Any = None
         if not hasattr(os, "fork"):
@@ -52,6 +60,7 @@ class Background:
             return self._fn()
         try:
             ok, value = self._recv.recv()
+            self._done = True
         except EOFError:  # the child died without a word (killed): do the work here
             self.close()
             return self._fn()
@@ -68,6 +77,8 @@ class Background:
 
     def close(self) -> None:
         if self._proc is not None:
+            if self._done:
+                self._proc.join(timeout=CHILD_EXIT_WAIT)  # it has answered: let it finish
             if self._proc.is_alive():
                 self._proc.terminate()
             self._proc.join()

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -143,8 +144,12 @@ def _diagram_plots(results: Sequence[CaseResult]) -> list[plots.Plot]:
 
 
 def figures(results: Sequence[CaseResult], claims: Sequence[Any], folder: Path | None,
-            svg: bool, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
-    """Every figure by name: its caption and place, its SVG, and its PDF file under ``folder``."""
+            svg: bool, progress: Progress | None = None,
+            meanwhile: Callable[[dict[str, dict[str, Any]]], Any] | None = None
+            ) -> dict[str, dict[str, Any]]:
+    """Every figure by name: its caption and place, its SVG, and its PDF file under ``folder``.
+
+    ``meanwhile`` gets each figure's caption and place, by name, while the workers draw."""
     from derive.reports.figurerender import render_all
 
     pdf = folder is not None
@@ -154,10 +159,9 @@ def figures(results: Sequence[CaseResult], claims: Sequence[Any], folder: Path |
     if not pdf:  # the page draws diagrams itself: matplotlib only for the other figures
         made = [p if p.svg is None else
                 plots.Plot(p.name, p.caption, p.group, p.case, p.claim, svg=p.svg) for p in made]
-    # while the workers draw, this process writes out each case's entries (SymPy, ~1.3 s),
-    # which the page needs next: the two overlap instead of following one another
+    meta = {p.name: p.meta() for p in made}
     drawn = render_all(made, svg, pdf, progress=progress,
-                       meanwhile=lambda: [r.entries for r in results])
+                       meanwhile=None if meanwhile is None else lambda: meanwhile(meta))
     out: dict[str, dict[str, Any]] = {}
     if folder is not None:
         folder.mkdir()
@@ -211,30 +215,40 @@ def write_report(results: Sequence[CaseResult], claims: Sequence[Any], out_dir: 
     written: dict[str, str] = {}
     with _staging(out_dir) as tmp:
         say("drawing figures")
+        # while the workers draw, this process builds the page's context (each case written
+        # out entry by entry, SymPy, ~2 s): the two overlap instead of following one another
+        context: dict[str, Any] = {}
         figs = figures(results, claims, tmp / FIGURES if tex_needed else None,
-                       svg="html" in formats, progress=say)
-        context = report_context(results, claims, figs, training)
+                       svg="html" in formats, progress=say,
+                       meanwhile=lambda meta: context.update(
+                           report_context(results, claims, meta, training)))
+        context["figures"] = figs  # the same names, now with their drawings
         if tex_needed and training:
             _write_training_pdfs(training, tmp)
-        if "html" in formats:
-            say(f"writing {HTML_NAME}")
-            _write(tmp / HTML_NAME, html.render_html(context))
-            written["html"] = HTML_NAME
         if tex_needed:
             say(f"writing {TEX_NAME}")
             _write(tmp / TEX_NAME, latex.render_tex(context))
             written["tex"] = TEX_NAME
             written["figures"] = FIGURES
-        if "pdf" in formats:
-            say(f"running pdflatex ({latex.PDFLATEX_PASSES} passes)")
-            latex.compile_pdf(tmp / TEX_NAME)
-            written["pdf"] = PDF_NAME
+        with ThreadPoolExecutor(1) as side:  # pdflatex runs while the page is written
+            pdf_job = None
+            if "pdf" in formats:
+                say(f"running pdflatex ({latex.PDFLATEX_PASSES} passes)")
+                pdf_job = side.submit(latex.compile_pdf, tmp / TEX_NAME)
+            if "html" in formats:
+                say(f"writing {HTML_NAME}")
+                _write(tmp / HTML_NAME, html.render_html(context))
+                written["html"] = HTML_NAME
+            if pdf_job is not None:
+                pdf_job.result()  # its OutputError, if any, raised here
+                written["pdf"] = PDF_NAME
         names = sorted(p.name for p in tmp.iterdir())
         _write(tmp / MARKER, MARKER_HEADER + "".join(f"{n}\n" for n in names))
         tmp.chmod(0o755)  # mkdtemp makes 0700; a report folder is as readable as any other
         check_target(out_dir)  # nothing of the user's appeared while we worked
         _move_into_place(tmp, out_dir)
-    return {k: out_dir / v for k, v in written.items()}
+    order = ("html", "tex", "figures", "pdf")  # as they are read: the page first
+    return {k: out_dir / written[k] for k in order if k in written}
 
 
 def _write(path: Path, text: str) -> None:

@@ -13,22 +13,22 @@ import re
 from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 from derive.numeric import functions as nf
-from sympy.printing.numpy import NumPyPrinter as SympyNumPyPrinter
-from sympy.printing.pretty.pretty import PrettyPrinter
 
 from derive import expr as E
 from derive.backward import Assignment, Backward, adjoint_name, chain
-from derive.closed import closed_form
 from derive.compile import backward_source
-from derive.functions import TABLE, U
+from derive.functions import TABLE
 from derive.graph import unrolled
 from derive.ops import OPS
 from derive.printers import NumpyPrinter, name_text, to_latex, to_text
 
 if TYPE_CHECKING:
     from derive.verify import VerifyResult
+
+# SymPy is imported by the functions below that print with it, never by this module: the
+# terminal report of a check whose proof was kept (no SymPy loaded) would otherwise pay
+# ~0.4 s to import it.
 
 # SymPy's pretty printer is shown for elementwise forms up to this many operations; beyond,
 # a 2-D drawing is wider than a terminal and says less than the matrix form.
@@ -55,6 +55,8 @@ def assignment_line(a: Assignment) -> str:
 
 def closed_line(bw: Backward, name: str) -> str:
     """'∂L/∂W = Xᵀ·(2 / n (P − y))': the gradient in one line, as a textbook writes it."""
+    from derive.closed import closed_form  # SymPy simplifies it: loaded only when asked
+
     return f"{name_text(adjoint_name(name))} = {to_text(closed_form(bw, name))}"
 
 
@@ -72,6 +74,7 @@ def derivation_lines(bw: Backward) -> list[str]:
 
 def gradient_latex(bw: Backward, name: str) -> str:
     """dL/d<name> as one LaTeX formula: the closed form a textbook prints."""
+    from derive.closed import closed_form
     from derive.printers import name_latex
 
     return f"{name_latex(adjoint_name(name))} = {to_latex(closed_form(bw, name))}"
@@ -80,16 +83,23 @@ def gradient_latex(bw: Backward, name: str) -> str:
 # ---------------------------------------------------------------- SymPy pretty
 
 
-class _Pretty(PrettyPrinter):
+def _pretty_text(e: object) -> str:
     """SymPy's 2-D printer with the step function written H, as in the matrix form (SymPy
     draws θ): one notation per concept."""
+    import sympy as sp
+    from sympy.printing.pretty.pretty import PrettyPrinter
 
-    def _print_Heaviside(self, e: sp.Heaviside) -> object:
-        return self._print_Function(sp.Function("H")(e.args[0]))
+    class Pretty(PrettyPrinter):
+        def _print_Heaviside(self, h: sp.Heaviside) -> object:
+            return self._print_Function(sp.Function("H")(h.args[0]))
+
+    return Pretty({"use_unicode": True, "wrap_line": False}).doprint(e)
 
 
 def small_pretty(expr: object) -> str | None:
     """sympy.pretty of an elementwise form, when it is small enough to read."""
+    import sympy as sp
+
     if isinstance(expr, np.ndarray) and expr.ndim > 2:
         return None  # a 3-D array has no 2-D drawing
     try:
@@ -100,7 +110,7 @@ def small_pretty(expr: object) -> str | None:
         return None
     if sp.count_ops(e) > PRETTY_MAX_OPS:
         return None
-    text = _Pretty({"use_unicode": True, "wrap_line": False}).doprint(e)
+    text = _pretty_text(e)
     return text if max(map(len, text.splitlines())) <= PRETTY_MAX_WIDTH else None
 
 
@@ -136,6 +146,11 @@ def _helper(name: str, order: int) -> str:
     if order == 1 and row.by_value is not None:
         code = NumpyPrinter({}).doprint(row.by_value(E.leaf("u", ())))
     else:
+        import sympy as sp
+        from sympy.printing.numpy import NumPyPrinter as SympyNumPyPrinter
+
+        from derive.symfunctions import U
+
         printer = SympyNumPyPrinter({"user_functions": {"sigmoid": "sigmoid"}, "strict": False})
         # DiracDelta (of a step inside the function) is 0 wherever the derivative exists
         derivative = row.derivative(order).replace(sp.DiracDelta, lambda *a: sp.S.Zero)

@@ -107,7 +107,8 @@ def figure_bytes(fig: Any, fmt: str) -> bytes:
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"Software": None}
     with matplotlib.rc_context({"svg.hashsalt": "derive", "svg.fonttype": "path"}):
-        fig.savefig(buf, format=fmt, metadata=metadata, bbox_inches="tight", pad_inches=0.08)
+        # constrained layout already fits the figure: no bbox_inches="tight" (a second draw)
+        fig.savefig(buf, format=fmt, metadata=metadata)
     return buf.getvalue()
 
 
@@ -131,8 +132,7 @@ def _pdf_base64(fig: Any) -> str:
 
     buf = io.BytesIO()
     with matplotlib.rc_context({"pdf.compression": 6}):
-        fig.savefig(buf, format="pdf", metadata=PDF_METADATA, bbox_inches="tight",
-                    pad_inches=0.08)
+        fig.savefig(buf, format="pdf", metadata=PDF_METADATA)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -153,6 +153,8 @@ def plots(data: ND.Dataset, split: ND.Split, models: Mapping[str, NT.Model],
         panels.append((f"{_short(m)}: test MSE {NT.mse(split.y_test, p):.2f}", split.y_test, p))
     figs["predicted"] = predicted_figure(panels, TARGETS.get(data.name, "target"))
     svg = {k: figure_svg(f) for k, f in figs.items()}
+    for f in figs.values():
+        f.set_layout_engine("none")  # laid out once, for the SVG: the PDF reuses it
     pdf = {k: _pdf_base64(f) for k, f in figs.items()}
     return {"svg": svg, "pdf": pdf}
 

@@ -40,3 +40,34 @@ def test_a_closure_needs_no_pickling_and_a_bad_result_is_named() -> None:
         assert job.result() == 6
     with Background(lambda: (lambda: None)) as job, pytest.raises(RuntimeError, match="pickle"):
         job.result()
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _raise_on_sigterm(*_args: object) -> None:
+    raise _Terminated()
+
+
+def _answer_then_exit_slowly() -> int:
+    import time
+    from multiprocessing import util
+
+    util.Finalize(None, time.sleep, args=(0.5,), exitpriority=0)  # still exiting when closed
+    return 7
+
+
+def test_a_child_that_answered_ends_without_a_traceback(capfd: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    """The command line raises on SIGTERM; a child that inherited that handler and was
+    terminated while exiting printed a traceback at the end of `derive report`."""
+    import signal
+
+    old = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    try:
+        with Background(_answer_then_exit_slowly) as job:
+            assert job.result() == 7
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert "Traceback" not in capfd.readouterr().err
