@@ -86,7 +86,7 @@ class Evaluator:
                     env[n.uid] = v if v.dtype.kind in "biu" else v.astype(np.float64)
                 elif n.op == "const":
                     env[n.uid] = E.const_value(n)
-                elif n.op == "dim":
+                elif n.op in ("dim", "nnz"):  # sizes: their values at this point
                     env[n.uid] = n.attrs.value
                 elif n.is_leaf:
                     raise Unsupported(f"a {n.op} leaf in a forward graph")

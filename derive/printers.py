@@ -9,6 +9,9 @@ input names) are escaped for LaTeX.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
@@ -20,6 +23,29 @@ _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
     "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
 }
+# The loss a derivative's numerator names: L by default (the documents' 000-002), or the
+# one-letter name a forward gives its output (003's post writes E = ½‖X3 − T‖², so ∂E/∂W1).
+# The code's names stay dLdW1 whatever it is: only the printed math follows the loss's name.
+_LOSS: ContextVar[str] = ContextVar("loss", default="L")
+
+
+def loss_symbol() -> str:
+    """The letter printed as the numerator of a gradient: ∂L/∂W, or ∂E/∂W within
+    :func:`loss_named` ("E")."""
+    return _LOSS.get()
+
+
+@contextmanager
+def loss_named(name: str | None) -> Iterator[None]:
+    """Print gradients as ∂<name>/∂X inside the block, when ``name`` (a graph's output step)
+    is one letter; any other name (or none) keeps L."""
+    token = _LOSS.set(name if name and re.fullmatch(r"[A-Za-z]", name) else "L")
+    try:
+        yield
+    finally:
+        _LOSS.reset(token)
+
+
 _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "lambda", "mu", "nu",
     "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "Lambda", "Sigma", "Delta",
@@ -36,7 +62,7 @@ def name_latex(name: str) -> str:
     """A step or input name as LaTeX: W1 -> W_{1}, dLdN -> dL/dN as a fraction, delta2 -> ..."""
     m = re.fullmatch(r"d([A-Za-z]\w*?)d([A-Za-z]\w*)", name)
     if m and name.startswith("dL") and m.group(1) == "L":
-        return rf"\frac{{\partial L}}{{\partial {name_latex(m.group(2))}}}"
+        return rf"\frac{{\partial {loss_symbol()}}}{{\partial {name_latex(m.group(2))}}}"
     m = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
     if m:
         return rf"{name_latex(m.group(1))}_{{{m.group(2)}}}"
@@ -150,9 +176,9 @@ def to_numpy(node: Node, namespace: dict[str, object] | None = None) -> str:
 
 
 def name_text(name: str) -> str:
-    """dLdN1 -> ∂L/∂N1; other names as they are."""
+    """dLdN1 -> ∂L/∂N1 (∂E/∂N1 within loss_named("E")); other names as they are."""
     m = re.fullmatch(r"dLd([A-Za-z_]\w*)", name)
-    return f"∂L/∂{m.group(1)}" if m else name
+    return f"∂{loss_symbol()}/∂{m.group(1)}" if m else name
 
 
 def _number(v: float) -> str:

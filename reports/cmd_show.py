@@ -35,7 +35,15 @@ def _indent(text: str, pad: str = "    ") -> list[str]:
 
 
 def show_lines(result: Any) -> list[str]:
-    """Everything `derive show` prints for one checked case."""
+    """Everything `derive show` prints for one checked case, its gradients named after its
+    loss as the document does (∂E/∂W1 in 003's post, ∂L/∂W1 in the notes)."""
+    from derive.printers import loss_named
+
+    with loss_named(result.graph.output.name):
+        return _show_lines(result)
+
+
+def _show_lines(result: Any) -> list[str]:
     from derive.reports import fix
     from derive.reports.factors import term_context
     from derive.reports.text import tex_text
@@ -127,7 +135,9 @@ def elementwise_lines(result: Any, w: str, abbreviations: Any) -> list[str]:
     if pretty:
         return [f"  elementwise (SymPy){where}:", *_indent(pretty)]
     syms = ew.symbols[w]
-    lines = [f"    ∂L/∂{syms[idx]} = {grad[idx]}" for idx in np.ndindex(*grad.shape)]
+    from derive.printers import loss_symbol
+
+    lines = [f"    ∂{loss_symbol()}/∂{syms[idx]} = {grad[idx]}" for idx in np.ndindex(*grad.shape)]
     if len(lines) > 1 and max(map(len, lines)) > WIDTH:  # one written out, wrapped, is enough
         more = f"  ({len(lines) - 1} more entries as long; `derive report` prints the matrix " \
                "form beside them)"

@@ -22,7 +22,7 @@ from derive.reports.text import fmt, fmt_err, fmt_value, shape_text, slug
 from derive.reports.training_view import training_context
 
 from derive.check import CaseResult, PrintedCheck
-from derive.printers import name_latex
+from derive.printers import loss_named, name_latex
 
 # The findings overview quotes each claim's first line up to this many characters.
 SHORT_CLAIM = 72
@@ -64,7 +64,14 @@ def printed_context(pc: PrintedCheck) -> dict[str, Any]:
 
 def case_context(result: CaseResult, claims: Iterable[Any] = (),
                  figures: Sequence[str] = ()) -> dict[str, Any]:
-    """Everything the templates print for one case."""
+    """Everything the templates print for one case, its gradients named after its loss as
+    the document does (∂E/∂W1 in 003's post, ∂L/∂W1 in the notes)."""
+    with loss_named(result.graph.output.name):
+        return _case_context(result, claims, figures)
+
+
+def _case_context(result: CaseResult, claims: Iterable[Any],
+                  figures: Sequence[str]) -> dict[str, Any]:
     case, graph = result.case, result.graph
     shapes = {**graph.shapes, **{s.name: s.shape for s in graph.steps}}
     fwd = result.forward

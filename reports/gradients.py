@@ -22,7 +22,7 @@ from derive.reports.text import (
 from derive.check import ELEMENTWISE_MAX_ENTRIES as PROVE_MAX_ENTRIES
 from derive.check import CaseResult, GradientCheck
 from derive.closed import closed_form
-from derive.printers import to_latex
+from derive.printers import loss_symbol, to_latex
 
 # The expanded matrices are worth reading only while small (000 §1.2.8 writes 3x3 and 3x2).
 ELEMENTWISE_MAX_SHOWN = 12
@@ -72,7 +72,7 @@ def _sample(entries: Any, why: str) -> dict[str, Any]:
         return {"tex": None, "legend": [], "sample": None,
                 "omitted": f"not written out: {why}; even one entry runs to {len(tex)} "
                            "LaTeX characters"}
-    lhs = rf"\frac{{\partial L}}{{\partial {sp.latex(entries.sample_symbol)}}}"
+    lhs = rf"\frac{{\partial {loss_symbol()}}}{{\partial {sp.latex(entries.sample_symbol)}}}"
     return {"tex": None, "legend": _legend(entries.sample_legend),
             "sample": broken(lhs, entries.sample, entries.names),
             "omitted": f"the whole matrix is not written out: {why}"}
@@ -118,7 +118,7 @@ def elementwise_context(result: CaseResult, w: str) -> dict[str, Any]:
     wide = _row_glyphs(entries.grad, entries.names)
     if wide > LINE_GLYPHS:
         return _sample(entries, f"a row of the matrix runs to {wide} symbols")
-    return {"tex": f"{partial_tex('L', w)} = {body}", "legend": _legend(entries.legend),
+    return {"tex": f"{partial_tex(loss_symbol(), w)} = {body}", "legend": _legend(entries.legend),
             "sample": None, "omitted": None}
 
 
@@ -210,7 +210,7 @@ def gradient_context(result: CaseResult, w: str) -> dict[str, Any]:
     g = result.gradients[w]
     bw = result.backward
     node = bw.gradient(w)
-    lhs = partial_tex("L", w)
+    lhs = partial_tex(loss_symbol(), w)
     matrix_tex = f"{lhs} = {to_latex(node)}"
     expanded = f"{lhs} = {to_latex(node, expand=True)}"
     closed = f"{lhs} = {to_latex(closed_form(bw, w))}"

@@ -54,3 +54,4 @@ def reshape_code(node: Node) -> str:
     """A reshape's target: the shape by name, and -1 for the one size no input names
     (x.reshape((-1, X.shape[1])) after flattening n x t rows holds at every n and t)."""
     return shape_code(node, unknown="-1")
+

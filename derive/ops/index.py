@@ -22,7 +22,7 @@ from derive.lazysympy import sp
 from derive.ops import symbolic as S
 from derive.ops.dims import dims_of
 from derive.ops.node import Node, Shape
-from derive.ops.registry import Op, build, register
+from derive.ops.registry import OPS, Op, build, register
 
 IndexKey = tuple[Any, ...]
 
@@ -277,3 +277,22 @@ class SetItem(Op):
         key = key_text(n.attrs.key, _printed(p, n, 2))
         return f"{p.paren(n.args[0], 5)}[{key} ← {p.doprint(n.args[1], False)}]"
 
+
+def mask_source(node: Node, axis: int) -> tuple[str, int] | None:
+    """The boolean input whose true entries ``node``'s ``axis`` counts (x[keep], x[:, keep]:
+    a size no input's shape has), with that count, found without recursion; else None."""
+    stack = [(node, axis)]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        n, ax = stack.pop()
+        if (n.uid, ax) in seen:
+            continue
+        seen.add((n.uid, ax))
+        if n.op == "getitem" and ("none",) not in n.attrs.key:
+            masks = [n.args[1 + i] for i in n.attrs.masks]
+            arrays = [k for k in n.attrs.key if isinstance(k, tuple) and k[0] == "arg"]
+            if len(masks) == 1 == len(arrays) and masks[0].op == "input" and masks[0].name \
+                    and index_axes(n)[ax] == [] and len(index_axes(n)) == len(n.shape):
+                return masks[0].name, n.shape[ax]
+        stack.extend(reversed([(n.args[i], k) for i, k in OPS[n.op].axis_sources(n, ax)]))
+    return None

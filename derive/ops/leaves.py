@@ -261,3 +261,35 @@ class Dim(Op):
     def text(self, p: Any, n: Node) -> str:
         name, axis, _ = n.attrs
         return "n" if axis == 0 else f"dim_{axis}({name})"
+
+
+class CountAttrs(NamedTuple):
+    """How many entries of a boolean input are true (its value at this point)."""
+
+    input: str
+    value: int
+
+
+def count_true(input_name: str, value: int) -> Node:
+    return Node("nnz", (), (), CountAttrs(input_name, int(value)))
+
+
+@register
+class CountTrue(Op):
+    """np.count_nonzero(keep) in code, |keep| in the math: the size of a selection x[keep],
+    which a mean over it divides by. By name, so the pasted code holds for any mask."""
+
+    name = "nnz"
+    arity = 0
+
+    def sympy(self, n: Node, args: list[np.ndarray], env: Any) -> np.ndarray:
+        return S.obj(sp.Integer(n.attrs.value))
+
+    def latex(self, p: Any, n: Node) -> str:
+        return rf"\left|{p.name(n.attrs.input)}\right|"
+
+    def numpy(self, p: Any, n: Node) -> str:
+        return f"np.count_nonzero({n.attrs.input})"
+
+    def text(self, p: Any, n: Node) -> str:
+        return f"|{n.attrs.input}|"

@@ -59,7 +59,8 @@ def reduced_count(a: Node, axes: tuple[int, ...] | None) -> Node:
     """How many entries a mean averages, by name where the sizes come from inputs (n for a
     batch read off X.shape[0]), so 1/n holds in the math and the code at every size."""
     from derive.ops.dims import dim_source
-    from derive.ops.leaves import dim
+    from derive.ops.index import mask_source
+    from derive.ops.leaves import count_true, dim
 
     axes = tuple(range(len(a.shape))) if axes is None else axes
     named: list[Node] = []
@@ -67,10 +68,13 @@ def reduced_count(a: Node, axes: tuple[int, ...] | None) -> Node:
     for ax in axes:
         size = a.shape[ax]
         src = dim_source(a, ax) if size > 1 else None
-        if src is None:
-            rest *= size
-        else:
+        mask = mask_source(a, ax) if size > 1 and src is None else None
+        if src is not None:
             named.append(dim(src[0], src[1], size))
+        elif mask is not None:  # a mean over x[keep] divides by |keep|, whatever keep is
+            named.append(count_true(*mask))
+        else:
+            rest *= size
     if not named:
         return count(rest)
     total = named[0]

@@ -25,7 +25,8 @@ from derive.verify.results import Derivation
 
 # The modules, besides the derivation's rules, whose code decides the per-entry check.
 _DERIVE_SOURCES = ("deltas.py", "compile.py", "verify/judge.py", "verify/evidence.py")
-_NUMERIC_SOURCES = ("fd.py", "config.py", "compare.py", "evidence.py", "refine.py", "kinks.py")
+_NUMERIC_SOURCES = ("fd.py", "config.py", "compare.py", "evidence.py", "refine.py", "kinks.py",
+                    "functions.py")
 
 # Below the cache folder, apart from the proofs.
 _FOLDER = "confirmed"

@@ -101,3 +101,26 @@ def test_show_reads_the_statement_without_latex(capsys: pytest.CaptureFixture[st
     assert tex_text(r"E = \tfrac{1}{2} \lVert X_3 - T \rVert^2") == "E = ½ ‖ X₃ - T ‖²"
     code, out, _ = run_cli(capsys, "show", "two-layer", "--no-prove")
     assert "O₁ = σ(N₁)" in out and "\\nu" not in out
+
+
+def test_show_names_the_gradients_after_the_documents_loss(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """003's post writes E = ½‖X3 − T‖² and ∂E/∂W1: so does `derive show three-layer`, from
+    the chain rule to the elementwise entries (the code's names stay dLdW1)."""
+    code, out, _ = run_cli(capsys, "show", "three-layer", "--no-prove")
+    assert code == 0
+    assert "∂E/∂W3 = X2ᵀ·(∂E/∂X3 ⊙ σ'(X2·W3))" in out
+    assert "∂E/∂W1, matrix form:" in out and "∂E/∂w1_11 = " in out
+    assert "∂L" not in out
+
+
+def test_the_loss_name_is_one_letter_and_only_inside_its_block() -> None:
+    from derive.printers import loss_named, name_latex, name_text
+
+    with loss_named("E"):
+        assert name_text("dLdW1") == "∂E/∂W1"
+        assert name_latex("dLdW1") == r"\frac{\partial E}{\partial W_{1}}"
+        with loss_named("loss"):  # not one letter: the default
+            assert name_text("dLdW1") == "∂L/∂W1"
+        assert name_text("dLdX") == "∂E/∂X"
+    assert name_text("dLdW1") == "∂L/∂W1"

@@ -285,3 +285,41 @@ def test_the_printed_reshape_names_its_sizes() -> None:
     lines = [line for line in forward_lines(r.traced.backward) if "reshape(" in line]
     assert lines and all(not re.search(r"reshape\([^)]*\b6\b", line) for line in lines), lines
     assert any("reshape(x, (n dim_1(x))×dim_2(x))" in line for line in lines), lines
+
+
+def _forward_mask_mean(W, X, keep):
+    s = np.tanh(X @ W)
+    return np.mean(s[keep] ** 2)
+
+
+def _backward_mask_mean(W, X, keep):
+    s = np.tanh(X @ W)
+    g = np.zeros_like(s)
+    g[keep] = 2 * s[keep] * (1 - s[keep] ** 2) / (np.count_nonzero(keep) * W.shape[1])
+    return {"W": X.T @ g}
+
+
+def test_a_mean_over_a_mask_divides_by_its_count_by_name() -> None:
+    """np.mean(s[keep]) divides by how many entries keep selects: written |keep| and
+    np.count_nonzero(keep), never the count of the mask that was drawn."""
+    def masked(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        keep = np.arange(n) % 3 != 1  # 4 of 6 rows traced; 7 of 11 at OTHER_N
+        return {"X": rng.standard_normal((n, 4)), "keep": keep}
+
+    r = verify(_forward_mask_mean, _backward_mask_mean, shapes={"W": (4, 3)},
+               inputs=lambda rng: masked(TRACED_N, rng), prove=True)
+    assert r.ok and not r.gradients["W"].numeric_only
+    assert r.gradients["W"].proof is not None and r.gradients["W"].proof.proved
+    code = paste_code(r.traced.backward)
+    _no_traced_sizes(code)
+    assert "np.count_nonzero(keep)" in code
+    body = code[code.index("def backward"):]
+    assert not re.search(r"(?<![\w.])4\.0(?![\w.])", body), body  # not the traced count
+    from derive.reports.fix import derivation_lines
+
+    assert any("|keep|" in line for line in derivation_lines(r.traced.backward))
+    data = masked(OTHER_N, np.random.default_rng(4))
+    W = np.random.default_rng(5).standard_normal((4, 3))
+    got = _pasted(code)["backward"](W, data["X"], data["keep"])["W"]
+    want = _backward_mask_mean(W, data["X"], data["keep"])["W"]
+    np.testing.assert_allclose(got, want, rtol=CLOSE, atol=CLOSE)
