@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import sympy as sp
 
 from derive import expr as E
@@ -102,10 +103,64 @@ def simplify(node: Node) -> Node:
             out = _simplified_part(n, walk)
         else:
             out = n.rebuilt(tuple(walk(a) for a in n.args))
+            out = _one_hot_rows_sum(out) or out
         memo[n.uid] = out
         return out
 
     return walk(node)
+
+
+def _one_hot_rows_sum(n: Node) -> Node | None:
+    """Σ_j c T_ij = c 𝟙 where T = eye(C)[y]: every row of a one-hot selects one 1, so a
+    sum over its classes is 1 (the identity a softmax cross-entropy needs to reach (P − T)/n).
+    ``c``: factors constant along the classes (−1/n, or a column). None when n is not such
+    a sum."""
+    if n.op != "sum" or not n.attrs.keepdims or len(n.shape) != 2 or \
+            tuple(n.attrs.axes or ()) != (1,):
+        return None
+    arg, factors = n.args[0], []
+    while True:  # peel factors constant along the classes: −x, c·x, x·c, x / c
+        if arg.op == "neg":
+            factors.append(("neg", None))
+            arg = arg.args[0]
+        elif arg.op == "mul" and _per_row(arg.args[0]) and arg.args[1].shape == arg.shape:
+            factors.append(("mul", arg.args[0]))
+            arg = arg.args[1]
+        elif arg.op == "mul" and _per_row(arg.args[1]) and arg.args[0].shape == arg.shape:
+            factors.append(("mul", arg.args[1]))
+            arg = arg.args[0]
+        elif arg.op == "div" and _per_row(arg.args[1]) and arg.args[0].shape == arg.shape:
+            factors.append(("div", arg.args[1]))
+            arg = arg.args[0]
+        else:
+            break
+    if not _eye_rows(arg):
+        return None
+    out = E.ones(n)
+    for kind, c in reversed(factors):
+        out = E.neg(out) if kind == "neg" else E.mul(c, out) if kind == "mul" else E.div(out, c)
+    return out
+
+
+def _per_row(c: Node) -> bool:
+    """c is constant along axis 1 of a 2-D array: a scalar, or a column (n, 1)."""
+    return c.shape == () or (len(c.shape) == 2 and c.shape[1] == 1)
+
+
+def _eye_rows(t: Node) -> bool:
+    """t = I[y]: rows of an identity (np.eye(C), or a constant equal to one) picked by one
+    integer index array."""
+    if t.op != "getitem" or len(t.shape) != 2 or t.attrs.key != (("arg", 0),) or \
+            t.attrs.masks or len(t.args) != 2 or len(t.args[1].shape) != 1:
+        return False
+    table = t.args[0]
+    if table.op == "eye":
+        return table.shape == (t.shape[1], t.shape[1])
+    if table.op == "const" and isinstance(table.attrs.value, Frozen):
+        a = table.attrs.value.array
+        square = a.ndim == 2 and a.shape[0] == a.shape[1]
+        return square and bool(np.array_equal(a, np.eye(a.shape[0])))
+    return False
 
 
 class _Part:
@@ -141,6 +196,10 @@ class _Part:
             return sp.Symbol("n")
         if op == "ones":  # 1 entry by entry (kept only where the shape survives)
             return sp.Integer(1)
+        if op == "sum":  # Σ_j c T_ij over a one-hot's classes is c: part of the arithmetic
+            rows = self.walk(n)  # type: ignore[operator]
+            if rows.uid != n.uid and rows.op != "sum":
+                return self.to_sympy(rows)
         if not _elementwise(n) or op == "fn":
             return self.atom(n)
         a = [self.to_sympy(x) for x in n.args]
@@ -160,6 +219,9 @@ def _simplified_part(n: Node, walk: object) -> Node:
             not _batch_known(n):
         return n.rebuilt(tuple(walk(a) for a in n.args))  # type: ignore[operator]
     simple = sp.factor_terms(expr)
+    cancelled = sp.factor_terms(sp.cancel(expr))  # p (1/n − t/(n p)) is (p − t)/n
+    if sp.count_ops(cancelled) < sp.count_ops(simple):
+        simple = cancelled
     atoms = {sym: node for sym, node in part.atoms.values()}
     try:
         out = _from_sympy(simple, atoms, _batch(n))

@@ -76,3 +76,48 @@ def test_the_report_prints_the_closed_form_beside_the_steps() -> None:
     assert g["closed_tex"] == (
         r"\frac{\partial L}{\partial W_{1}} = X^{T} \, \left(\left(\frac{2}{n} \, "
         r"\left(P - y\right)\right) \, W_{2}^{T} \odot O_{1} \odot \left(1 - O_{1}\right)\right)")
+
+
+def _one_hot_eye_size(logits, y):
+    t = np.eye(logits.shape[1])[y]
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return -np.sum(t * np.log(p)) / logits.shape[0]
+
+
+def _one_hot_eye_literal(logits, y):
+    t = np.eye(3)[y]
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return -np.mean(np.sum(t * logp, axis=1))
+
+
+def _targets_given(logits, t):  # a one-hot passed in: nothing says its rows sum to 1
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return -np.sum(t * np.log(p)) / logits.shape[0]
+
+
+@pytest.mark.parametrize("forward", [_one_hot_eye_size, _one_hot_eye_literal])
+def test_softmax_cross_entropy_with_a_one_hot_of_eye_reads_p_minus_t_over_n(forward) -> None:
+    """Σ_j T_ij = 1 for T = eye(C)[y]: the closed form reaches the textbook (P − T)/n, and
+    stays equal to the derived gradient."""
+    y = np.array([0, 2, 1, 1, 0])
+    r = verify(forward, lambda logits, y: {"logits": np.zeros_like(logits)},
+               shapes={"logits": (5, 3)}, inputs={"y": y}, prove=False, points=1)
+    bw = r.traced.backward
+    text = to_text(closed_form(bw, "logits"))
+    assert "sum" not in text, text  # Σ_j t_ij = 1 used
+    if forward is _one_hot_eye_size:
+        assert text == "1 / n (p − t)"
+    point = {"logits": np.random.default_rng(2).standard_normal((5, 3)), "y": y}
+    env = {**point, **step_values(bw.graph, point)}
+    np.testing.assert_allclose(evaluate_numeric(closed_form(bw, "logits"), env),
+                               evaluate_numeric(bw.gradient("logits"), env), rtol=1e-12,
+                               atol=1e-12)
+
+
+def test_a_one_hot_passed_in_keeps_its_sum() -> None:
+    t = np.eye(3)[[0, 2, 1, 1, 0]]
+    r = verify(_targets_given, lambda logits, t: {"logits": np.zeros_like(logits)},
+               shapes={"logits": (5, 3)}, inputs={"t": t}, prove=False, points=1)
+    assert "sum" in to_text(closed_form(r.traced.backward, "logits"))
