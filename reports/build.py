@@ -150,11 +150,10 @@ def figures(results: Sequence[CaseResult], claims: Sequence[Any], folder: Path |
     """Every figure by name: its caption and place, its SVG, and its PDF file under ``folder``.
 
     ``meanwhile`` gets each figure's caption and place, by name, while the workers draw."""
+    from derive.reports import plots
     from derive.reports.figurerender import render_all
 
     pdf = folder is not None
-    from derive.reports import plots
-
     made = _diagram_plots(results) + plots.make_plots(results, claims)
     if not pdf:  # the page draws diagrams itself: matplotlib only for the other figures
         made = [p if p.svg is None else

@@ -87,18 +87,12 @@ def _decade(value: float, _pos: int) -> str:
 
 
 def log_axes(ax: Any) -> None:
-    """Both axes logarithmic, decades labelled 10ⁿ in plain text, minor ticks unlabelled."""
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    decades_in_text(ax.xaxis)
-    decades_in_text(ax.yaxis)
-
-
-def decades_in_text(axis: Any) -> None:
-    """A log axis labelled 10ⁿ at each decade in plain text, minor ticks unlabelled."""
-    axis.set_major_locator(LogLocator(base=10.0))
-    axis.set_major_formatter(FuncFormatter(_decade))
-    axis.set_minor_formatter(NullFormatter())
+    """Both axes of a log-log plot labelled 10ⁿ at each decade in plain text, minor ticks
+    unlabelled."""
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(LogLocator(base=10.0))
+        axis.set_major_formatter(FuncFormatter(_decade))
+        axis.set_minor_formatter(NullFormatter())
 
 
 def _plain(text: str) -> str:

@@ -8,14 +8,35 @@ walk down the graph finds an input's axis, or nothing (a size made by a reshape,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from derive.ops.node import Node
 from derive.ops.registry import OPS, aligned  # noqa: F401 - aligned is found here too
 
 Source = tuple[str, int]  # (input name, axis)
+T = TypeVar("T")
 
 
 def dim_source(node: Node, axis: int) -> Source | None:
     """The input axis that ``node``'s ``axis`` is, found without recursion."""
+    return follow_axis(node, axis, _named_size)
+
+
+def _named_size(n: Node, ax: int) -> Source | None:
+    if n.op == "input" and n.name:
+        return n.name, ax
+    if n.op == "dim":  # a size read off an input (the argument of arange)
+        return n.attrs.input, n.attrs.axis
+    named = getattr(n.attrs, "dims", None)  # sizes an operation recorded by name
+    if named and ax < len(named) and named[ax] is not None:
+        return named[ax]
+    return None
+
+
+def follow_axis(node: Node, axis: int, found: Callable[[Node, int], T | None]) -> T | None:
+    """The first ``found(n, ax)`` that is not None, walking from ``node``'s ``axis`` down
+    the argument axes it is (:meth:`Op.axis_sources`), without recursion."""
     stack = [(node, axis)]
     seen: set[tuple[int, int]] = set()
     while stack:
@@ -23,13 +44,9 @@ def dim_source(node: Node, axis: int) -> Source | None:
         if (n.uid, ax) in seen:
             continue
         seen.add((n.uid, ax))
-        if n.op == "input" and n.name:
-            return n.name, ax
-        if n.op == "dim":  # a size read off an input (the argument of arange)
-            return n.attrs.input, n.attrs.axis
-        named = getattr(n.attrs, "dims", None)  # sizes an operation recorded by name
-        if named and ax < len(named) and named[ax] is not None:
-            return named[ax]
+        hit = found(n, ax)
+        if hit is not None:
+            return hit
         stack.extend(reversed([(n.args[i], k) for i, k in OPS[n.op].axis_sources(n, ax)]))
     return None
 
@@ -54,4 +71,3 @@ def reshape_code(node: Node) -> str:
     """A reshape's target: the shape by name, and -1 for the one size no input names
     (x.reshape((-1, X.shape[1])) after flattening n x t rows holds at every n and t)."""
     return shape_code(node, unknown="-1")
-

@@ -20,9 +20,9 @@ import numpy as np
 
 from derive.lazysympy import sp
 from derive.ops import symbolic as S
-from derive.ops.dims import dims_of
+from derive.ops.dims import dims_of, follow_axis
 from derive.ops.node import Node, Shape
-from derive.ops.registry import OPS, Op, build, register
+from derive.ops.registry import Op, build, register
 
 IndexKey = tuple[Any, ...]
 
@@ -280,19 +280,17 @@ class SetItem(Op):
 
 def mask_source(node: Node, axis: int) -> tuple[str, int] | None:
     """The boolean input whose true entries ``node``'s ``axis`` counts (x[keep], x[:, keep]:
-    a size no input's shape has), with that count, found without recursion; else None."""
-    stack = [(node, axis)]
-    seen: set[tuple[int, int]] = set()
-    while stack:
-        n, ax = stack.pop()
-        if (n.uid, ax) in seen:
-            continue
-        seen.add((n.uid, ax))
-        if n.op == "getitem" and ("none",) not in n.attrs.key:
-            masks = [n.args[1 + i] for i in n.attrs.masks]
-            arrays = [k for k in n.attrs.key if isinstance(k, tuple) and k[0] == "arg"]
-            if len(masks) == 1 == len(arrays) and masks[0].op == "input" and masks[0].name \
-                    and index_axes(n)[ax] == [] and len(index_axes(n)) == len(n.shape):
-                return masks[0].name, n.shape[ax]
-        stack.extend(reversed([(n.args[i], k) for i, k in OPS[n.op].axis_sources(n, ax)]))
-    return None
+    a size no input's shape has), with that count; else None."""
+    return follow_axis(node, axis, _mask_count)
+
+
+def _mask_count(n: Node, ax: int) -> tuple[str, int] | None:
+    if n.op != "getitem" or ("none",) in n.attrs.key:
+        return None
+    masks = [n.args[1 + i] for i in n.attrs.masks]
+    arrays = [k for k in n.attrs.key if isinstance(k, tuple) and k[0] == "arg"]
+    if len(masks) != 1 or len(arrays) != 1 or masks[0].op != "input" or not masks[0].name:
+        return None
+    axes = index_axes(n)
+    return (masks[0].name, n.shape[ax]) if len(axes) == len(n.shape) and axes[ax] == [] \
+        else None
